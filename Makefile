@@ -1,0 +1,40 @@
+# The two commands a newcomer types: `make up` and `make test`. See README.md.
+SHELL := /bin/bash
+UV ?= uv
+PY := .venv/bin/python
+
+.PHONY: help install up down test lint format bench-messaging topics
+
+help:
+	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
+	@echo "make down             stop everything make up started"
+	@echo "make test             lint + every test against a real Kafka and PostgreSQL"
+	@echo "make lint             ruff + mypy"
+	@echo "make format           ruff format + ruff check --fix"
+	@echo "make bench-messaging  outbox relay throughput and commit-to-handler latency"
+
+# uv itself comes from PyPI when it is missing; the lock file pins everything else.
+install:
+	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+up: install
+	@deploy/local/up.sh
+
+down:
+	@deploy/local/down.sh
+
+test: install
+	@deploy/local/test.sh
+
+lint: install
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen mypy shared/*/src services/*/src deploy/local/wait_for.py
+
+format: install
+	@$(UV) run --frozen ruff format .
+	@$(UV) run --frozen ruff check --fix .
+
+bench-messaging: install
+	@deploy/local/bench.sh tests/benchmarks/bench_messaging.py

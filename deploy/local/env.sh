@@ -1,0 +1,11 @@
+# Sourced by up.sh / down.sh / test.sh: where things are and which ports they use.
+# Anything already set in the environment wins.
+LOCAL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$LOCAL_DIR/../.." && pwd)
+export PLATFORM_VAR=${PLATFORM_VAR:-$REPO_ROOT/var}
+export PLATFORM_PYTHON=${PLATFORM_PYTHON:-$REPO_ROOT/.venv/bin/python}
+export GATEWAY_PORT=${GATEWAY_PORT:-8080}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+SERVICES="gateway enrichment appointment inventory fulfillment"
+declare -A SERVICE_PORT=([gateway]=$GATEWAY_PORT [enrichment]=8081 [appointment]=8082 [inventory]=8083 [fulfillment]=8084)
+mkdir -p "$PLATFORM_VAR/log"

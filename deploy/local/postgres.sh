@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The machine's PostgreSQL server for local runs and tests, no Docker.
+#
+#   deploy/local/postgres.sh start [DBNAME...]   install Debian's postgresql when missing, start the
+#                                                 cluster, create the admin role and the databases
+#   deploy/local/postgres.sh stop                 stop the cluster (only if this script started it)
+#   deploy/local/postgres.sh url [DBNAME]         print the admin URL of DBNAME
+#
+# When DATABASE_URL is set it always wins: nothing is installed or started, the URL is only awaited.
+# The admin role (platform_admin) creates the per-service roles and schemas; services never use it.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+state="$root/var/postgres"
+admin_user=${PLATFORM_PG_ADMIN_USER:-platform_admin}
+admin_password=${PLATFORM_PG_ADMIN_PASSWORD:-platform_admin}
+cmd=${1:-url}
+shift || true
+
+cluster() { pg_lsclusters --no-header 2>/dev/null | head -n 1; }
+port() { cluster | awk '{print $3}'; }
+
+url() { echo "postgresql://$admin_user:$admin_password@127.0.0.1:$(port)/${1:-orderplatform}"; }
+
+psql_su() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -q -p "$(port)" "$@"; }
+
+install() {
+  if command -v pg_ctlcluster >/dev/null && [ -n "$(cluster)" ]; then return; fi
+  echo "postgres: installing Debian's postgresql package"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q postgresql >/dev/null
+  if [ -z "$(cluster)" ]; then
+    pg_createcluster "$(ls /usr/lib/postgresql | sort -n | tail -n 1)" main >/dev/null
+  fi
+}
+
+start() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    "$here/wait-for.sh" postgres "$DATABASE_URL" 60
+    return
+  fi
+  [ "$(id -u)" = 0 ] || { echo "postgres: run as root (or set DATABASE_URL to an existing server)" >&2; exit 1; }
+  install
+  read -r version name _ status _ <<<"$(cluster)"
+  mkdir -p "$state"
+  if [ "$status" != online ]; then
+    echo "postgres: starting cluster $version/$name on port $(port)"
+    pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start \
+      || { echo "postgres: cluster did not start; see /var/log/postgresql/postgresql-$version-$name.log" >&2; exit 1; }
+    echo "$version $name" > "$state/started-by-us"
+  fi
+  psql_su -d postgres <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$admin_user') THEN
+    CREATE ROLE $admin_user LOGIN CREATEROLE CREATEDB PASSWORD '$admin_password';
+  END IF;
+END \$\$;
+SQL
+  for db in "${@:-orderplatform}"; do
+    if [ -z "$(psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+      psql_su -d postgres -c "CREATE DATABASE $db OWNER $admin_user"
+      # Only the roles granted CONNECT (the service roles) may connect.
+      psql_su -d postgres -c "REVOKE ALL ON DATABASE $db FROM PUBLIC"
+      psql_su -d "$db" -c "REVOKE ALL ON SCHEMA public FROM PUBLIC"
+    fi
+  done
+  "$here/wait-for.sh" postgres "$(url "${1:-orderplatform}")" 60
+}
+
+stop() {
+  if [ -f "$state/started-by-us" ]; then
+    read -r version name <"$state/started-by-us"
+    pg_ctlcluster --skip-systemctl-redirect "$version" "$name" stop -m fast && rm -f "$state/started-by-us"
+    echo "postgres: stopped $version/$name"
+  else
+    echo "postgres: not started by this project; left running"
+  fi
+}
+
+case "$cmd" in
+  start) start "$@" ;;
+  stop) stop ;;
+  url) if [ -n "${DATABASE_URL:-}" ]; then echo "$DATABASE_URL"; else url "$@"; fi ;;
+  *) echo "usage: $0 start|stop|url [DBNAME...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make test`: start what the tests need (unless given from outside), run lint and every test,
+# stop what was started here. Extra arguments go to pytest.
+set -uo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$REPO_ROOT"
+
+started_kafka=
+if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+  if ! "$LOCAL_DIR/kafka.sh" status test >/dev/null; then started_kafka=1; fi
+  "$LOCAL_DIR/kafka.sh" start test "${TEST_KAFKA_PORT:-19092}" || exit 1
+  export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${TEST_KAFKA_PORT:-19092}"
+fi
+if [ -z "${DATABASE_URL:-}" ]; then
+  "$LOCAL_DIR/postgres.sh" start orderplatform_test || exit 1
+  export DATABASE_URL=$("$LOCAL_DIR/postgres.sh" url orderplatform_test)
+fi
+cleanup() { if [ -n "$started_kafka" ]; then "$LOCAL_DIR/kafka.sh" stop test; fi; }
+trap cleanup EXIT
+
+status=0
+make --no-print-directory lint || status=1
+.venv/bin/python -m shared_contracts check docs/events/schemas || status=1
+.venv/bin/pytest -q -p no:cacheprovider "$@" || status=1
+exit $status

@@ -1,0 +1,39 @@
+"""asyncpg pool whose every wait is bounded and whose search_path is the service's schema."""
+
+import asyncio
+import json
+
+import asyncpg
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(
+    dsn: str,
+    schema: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    connect_timeout: float = 5.0,
+    command_timeout: float = 10.0,
+    statement_timeout_ms: int = 10_000,
+) -> asyncpg.Pool:
+    """Open a pool; connections use `schema` first so SQL can name tables without a prefix."""
+    creating = asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=connect_timeout,
+        command_timeout=command_timeout,
+        init=_init_connection,
+        server_settings={
+            "search_path": schema,
+            "statement_timeout": str(statement_timeout_ms),
+            "idle_in_transaction_session_timeout": "60000",
+        },
+    )
+    pool: asyncpg.Pool = await asyncio.wait_for(creating, connect_timeout * 2)
+    return pool

@@ -1,1 +1,7 @@
-"""shared_http"""
+"""HTTP conventions every service shares: the standard error body, header checks, health, metrics."""
+
+from shared_http.app import create_app
+from shared_http.client import create_client
+from shared_http.errors import ApiError
+
+__all__ = ["ApiError", "create_app", "create_client"]

@@ -1,0 +1,194 @@
+"""Dead-letter queues: a message that cannot be processed goes to `<topic>.dlq`, unchanged.
+
+The DLQ record keeps the original key, value and headers, and adds `x-error-code` and `x-error`
+(the standard error body as JSON), so nothing is dropped silently and the message can be
+replayed once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from pydantic import ValidationError
+from shared_contracts.envelope import X_ERROR, X_ERROR_CODE
+from shared_contracts.errors import ErrorBody, ErrorCategory, ValidationErrorItem
+from shared_contracts.topics import dlq
+
+from shared_messaging.broker import create_producer, send_and_confirm, start_producer, stop_producer
+from shared_messaging.settings import KafkaSettings
+
+INVALID_ENVELOPE = "INVALID_ENVELOPE"
+INVALID_JSON = "INVALID_JSON"
+VALIDATION_FAILED = "VALIDATION_FAILED"
+HANDLER_FAILED = "HANDLER_FAILED"
+
+_MAX_INPUT_CHARS = 200
+
+
+class PermanentError(Exception):
+    """Raised by a handler for a message that can never succeed (business-invalid): it goes to
+    the DLQ at once, with this code, category and message, instead of being retried."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "BUSINESS_RULE_VIOLATION",
+        category: ErrorCategory = ErrorCategory.BUSINESS,
+        business_errors: Sequence[str] = (),
+        validation_errors: Sequence[ValidationErrorItem] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.category = category
+        self.business_errors = list(business_errors)
+        self.validation_errors = list(validation_errors)
+
+    def error_body(self, trace_id: str | None) -> ErrorBody:
+        return ErrorBody(
+            code=self.code,
+            category=self.category,
+            message=self.message,
+            trace_id=trace_id,
+            business_error=self.business_errors,
+            validation_errors=self.validation_errors,
+        )
+
+
+def field_path(location: Sequence[str | int]) -> str:
+    """('items', 0, 'item') -> 'items[0].item' (the message's own field names)."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "value"
+
+
+def _input_value(value: Any) -> Any:
+    """Scalars only, shortened: the whole document is the DLQ record's value already."""
+    if isinstance(value, str):
+        return value[:_MAX_INPUT_CHARS]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return None
+
+
+def validation_error_body(error: ValidationError, trace_id: str | None) -> ErrorBody:
+    """The error body of a payload that is not JSON (`INVALID_JSON`) or fails its model."""
+    problems = error.errors(include_url=False)
+    if any(problem["type"] == "json_invalid" for problem in problems):
+        return ErrorBody(
+            code=INVALID_JSON,
+            category=ErrorCategory.VALIDATION,
+            message="The message value is not valid JSON.",
+            trace_id=trace_id,
+            validation_errors=[
+                ValidationErrorItem(error=problem["msg"], field="value") for problem in problems
+            ],
+        )
+    items = [
+        ValidationErrorItem(
+            error="unknown field" if problem["type"] == "extra_forbidden" else problem["msg"],
+            field=field_path(problem["loc"]),
+            inputValue=_input_value(problem.get("input")),
+        )
+        for problem in problems
+    ]
+    return ErrorBody(
+        code=VALIDATION_FAILED,
+        category=ErrorCategory.VALIDATION,
+        message="Error found in validation of the message payload.",
+        trace_id=trace_id,
+        validation_errors=items,
+    )
+
+
+def envelope_error_body(reason: str, trace_id: str | None) -> ErrorBody:
+    return ErrorBody(
+        code=INVALID_ENVELOPE,
+        category=ErrorCategory.VALIDATION,
+        message=f"Invalid CloudEvents envelope: {reason}",
+        trace_id=trace_id,
+        validation_errors=[ValidationErrorItem(error=reason, field="headers")],
+    )
+
+
+def internal_error_body(error: BaseException, attempts: int, trace_id: str | None) -> ErrorBody:
+    return ErrorBody(
+        code=HANDLER_FAILED,
+        category=ErrorCategory.INTERNAL,
+        message=f"Handler failed after {attempts} attempt(s): {type(error).__name__}: {error}"[:2000],
+        trace_id=trace_id,
+    )
+
+
+def dlq_headers(headers: Sequence[tuple[str, bytes | None]], error: ErrorBody) -> list[tuple[str, bytes]]:
+    """The original headers (earlier error headers replaced) plus `x-error-code` and `x-error`."""
+    kept = [(name, value or b"") for name, value in headers if name.lower() not in (X_ERROR_CODE, X_ERROR)]
+    body = json.dumps(error.to_json_dict(), separators=(",", ":"), ensure_ascii=False)
+    return [*kept, (X_ERROR_CODE, error.code.encode()), (X_ERROR, body.encode())]
+
+
+class DeadLetterPublisher:
+    """Publishes to DLQs with its own idempotent producer, started on first use (bounded)."""
+
+    def __init__(
+        self,
+        settings: KafkaSettings | None = None,
+        *,
+        producer_factory: Callable[[], AIOKafkaProducer] | None = None,
+    ) -> None:
+        self._settings = settings or KafkaSettings()
+        self._factory = producer_factory or (lambda: create_producer(self._settings))
+        self._producer: AIOKafkaProducer | None = None
+        self._lock = asyncio.Lock()
+
+    async def _ensure(self) -> AIOKafkaProducer:
+        async with self._lock:
+            if self._producer is None:
+                producer = self._factory()
+                await start_producer(producer, self._settings)
+                self._producer = producer
+            return self._producer
+
+    async def publish(
+        self,
+        topic: str,
+        *,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Sequence[tuple[str, bytes | None]],
+        error: ErrorBody,
+    ) -> None:
+        """Send one record to `<topic>.dlq` and wait for the acknowledgement (bounded).
+
+        On failure the producer is discarded (a fresh one is made next time) and the error raised:
+        the caller must not acknowledge the original message.
+        """
+        producer = await self._ensure()
+        try:
+            await send_and_confirm(
+                producer, self._settings, dlq(topic), value, key=key, headers=dlq_headers(headers, error)
+            )
+        except BaseException:
+            await self._discard(producer)
+            raise
+
+    async def _discard(self, producer: AIOKafkaProducer) -> None:
+        async with self._lock:
+            if self._producer is producer:
+                self._producer = None
+        await stop_producer(producer, self._settings)
+
+    async def stop(self) -> None:
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            await stop_producer(producer, self._settings)

@@ -1,0 +1,45 @@
+"""Kafka and messaging settings read from the environment (no I/O at import)."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    """Every network wait of the messaging layer is bounded by one of these values.
+
+    Environment variables have the field's name in upper case (e.g. `KAFKA_BOOTSTRAP_SERVERS`,
+    `OUTBOX_BATCH_SIZE`).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+
+    # Client-side bounds (aiokafka's own request timeout, then our asyncio bounds around it).
+    kafka_request_timeout_ms: int = Field(default=10_000, ge=1_000)
+    kafka_start_timeout_seconds: float = Field(default=15.0, gt=0)
+    kafka_send_timeout_seconds: float = Field(default=15.0, gt=0)
+    kafka_stop_timeout_seconds: float = Field(default=10.0, gt=0)
+    kafka_linger_ms: int = Field(default=5, ge=0)
+    kafka_graceful_timeout_seconds: float = Field(default=15.0, gt=0)
+
+    # Topic administration.
+    kafka_topic_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+
+    # Outbox relay.
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    outbox_lock_retry_seconds: float = Field(default=1.0, gt=0)
+    outbox_lag_refresh_seconds: float = Field(default=5.0, gt=0)
+    outbox_db_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Retries (relay and consumers): exponential back-off between these bounds.
+    retry_backoff_initial_seconds: float = Field(default=0.2, gt=0)
+    retry_backoff_max_seconds: float = Field(default=10.0, gt=0)
+
+    # Consumers: attempts of a handler failing with an unexpected error before the DLQ.
+    handler_max_attempts: int = Field(default=5, ge=1)
+    # Consumers: longest time a message is retried in place before it is handed back to the poll
+    # loop (seek to its offset) and retried from there; keeps the consumer within max.poll.interval.
+    consumer_retry_window_seconds: float = Field(default=30.0, gt=0)

@@ -1,0 +1,131 @@
+"""Fixtures of the messaging tests: fast settings, an outbox schema, topics with their DLQs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import ClassVar
+
+import pytest
+import pytest_asyncio
+from aiokafka.admin import AIOKafkaAdminClient
+from shared_contracts.events import Event
+from shared_contracts.topics import dlq
+from shared_messaging.schema import install_messaging_tables
+from shared_messaging.settings import KafkaSettings
+from shared_messaging.topics import ensure_topics
+
+
+class Ping(Event):
+    """A test event: `seq` counts per aggregate."""
+
+    event_type: ClassVar[str] = "TestPing"
+    topic: ClassVar[str] = "test.ping.v1"
+
+    aggregate_id: str
+    seq: int
+
+    def partition_key(self) -> str:
+        return self.aggregate_id
+
+
+class Pong(Event):
+    event_type: ClassVar[str] = "TestPong"
+    topic: ClassVar[str] = "test.ping.v1"
+
+    aggregate_id: str
+
+    def partition_key(self) -> str:
+        return self.aggregate_id
+
+
+TEST_MODELS = {Ping.event_type: Ping, Pong.event_type: Pong}
+
+
+def fast_settings(bootstrap: str) -> KafkaSettings:
+    return KafkaSettings(
+        kafka_bootstrap_servers=bootstrap,
+        kafka_request_timeout_ms=3_000,
+        kafka_start_timeout_seconds=5,
+        kafka_send_timeout_seconds=5,
+        kafka_stop_timeout_seconds=5,
+        kafka_graceful_timeout_seconds=5,
+        outbox_poll_interval_seconds=0.5,
+        outbox_lock_retry_seconds=0.2,
+        outbox_lag_refresh_seconds=0.5,
+        retry_backoff_initial_seconds=0.05,
+        retry_backoff_max_seconds=0.5,
+        handler_max_attempts=3,
+        consumer_retry_window_seconds=5,
+    )
+
+
+@pytest.fixture
+def ping() -> type[Ping]:
+    return Ping
+
+
+@pytest.fixture
+def models() -> dict[str, type[Event]]:
+    return dict(TEST_MODELS)
+
+
+@pytest.fixture
+def settings(kafka_bootstrap: str) -> KafkaSettings:
+    return fast_settings(kafka_bootstrap)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def outbox_schema(scratch_schema):  # type: ignore[no-untyped-def]
+    """The scratch schema with the outbox and inbox tables."""
+    async with scratch_schema.pool.acquire() as conn:
+        await install_messaging_tables(conn)
+    return scratch_schema
+
+
+TopicFactory = Callable[..., Awaitable[str]]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def event_topic(
+    new_topic: TopicFactory, kafka_bootstrap: str, kafka_admin: AIOKafkaAdminClient
+) -> AsyncIterator[TopicFactory]:
+    """`await event_topic(partitions=3)`: a fresh topic and its `<topic>.dlq`."""
+    dlqs: list[str] = []
+
+    async def make(partitions: int = 3) -> str:
+        name = await new_topic(f"msg.{uuid.uuid4().hex[:4]}", partitions=partitions)
+        await ensure_topics(kafka_bootstrap, [name], partitions)
+        dlqs.append(dlq(name))
+        return name
+
+    yield make
+    if dlqs:
+        await kafka_admin.delete_topics(dlqs)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def start_relay(outbox_schema, settings: KafkaSettings):  # type: ignore[no-untyped-def]
+    """`await start_relay(**options)`: a running relay on the outbox schema, stopped afterwards."""
+    from shared_messaging.broker import create_producer
+    from shared_messaging.relay import OutboxRelay
+
+    relays: list[OutboxRelay] = []
+
+    async def start(relay_settings: KafkaSettings | None = None, **options: object) -> OutboxRelay:
+        used = relay_settings or settings
+        relay = OutboxRelay(
+            outbox_schema.pool,
+            lambda: create_producer(used),
+            "test-service",
+            outbox_schema.name,
+            used,
+            **options,  # type: ignore[arg-type]
+        )
+        await relay.start()
+        relays.append(relay)
+        return relay
+
+    yield start
+    for relay in relays:
+        await relay.stop()

@@ -1,0 +1,120 @@
+"""Writing events: committed ones reach Kafka with their envelope, rolled-back ones never do."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from shared_contracts.envelope import CloudEventMeta
+from shared_messaging.outbox import add_event
+from shared_messaging.relay import outbox_lag
+from shared_messaging.testing import read_records, wait_until
+from shared_observability.propagation import set_x_trace_id
+from shared_observability.testing import enable_test_tracing
+
+
+async def test_committed_event_reaches_kafka_with_cloudevents_headers(
+    outbox_schema, event_topic, start_relay, ping, kafka_bootstrap
+):
+    topic = await event_topic(partitions=3)
+    enable_test_tracing("test-service")
+    tracer = trace.get_tracer("test")
+    token = otel_context.attach(set_x_trace_id("journey-42"))
+    try:
+        with tracer.start_as_current_span("request") as span:
+            trace_id = format(span.get_span_context().trace_id, "032x")
+            async with outbox_schema.pool.acquire() as conn, conn.transaction():
+                meta = await add_event(
+                    conn, ping(aggregate_id="order-1", seq=1), topic=topic, transaction_id="tx-7"
+                )
+    finally:
+        otel_context.detach(token)
+
+    await start_relay()
+    records = await read_records(kafka_bootstrap, topic, count=1)
+
+    assert len(records) == 1
+    record = records[0]
+    assert record.key == b"order-1"
+    assert json.loads(record.value) == {"aggregateId": "order-1", "seq": 1}
+    headers = dict(record.headers)
+    received = CloudEventMeta.from_headers(record.headers)
+    assert received.id == meta.id
+    assert received.type == "TestPing"
+    assert received.source == f"/services/{outbox_schema.name}"
+    assert received.subject == "order-1"
+    assert received.transaction_id == "tx-7"
+    assert headers["content-type"] == b"application/json"
+    assert headers["ce_specversion"] == b"1.0"
+    assert headers["x-trace-id"] == b"journey-42"
+    assert headers["traceparent"].decode().split("-")[1] == trace_id
+
+    async def outbox_empty() -> bool:
+        return (await outbox_lag(outbox_schema.pool))[0] == 0
+
+    await wait_until(outbox_empty, message="outbox emptied")
+
+
+async def test_rolled_back_transaction_publishes_nothing(
+    outbox_schema, event_topic, start_relay, ping, kafka_bootstrap
+):
+    topic = await event_topic(partitions=1)
+    await start_relay()
+
+    class Abort(Exception):
+        pass
+
+    async def write_then_fail() -> None:
+        async with outbox_schema.pool.acquire() as conn, conn.transaction():
+            await add_event(conn, ping(aggregate_id="rolled-back", seq=1), topic=topic)
+            raise Abort
+
+    with pytest.raises(Abort):
+        await write_then_fail()
+    async with outbox_schema.pool.acquire() as conn, conn.transaction():
+        await add_event(conn, ping(aggregate_id="committed", seq=2), topic=topic)
+
+    # The committed event is published after the rolled-back one would have been: if the first had
+    # left anything behind, it would be on the topic before (or with) the second.
+    records = await read_records(kafka_bootstrap, topic, count=1, settle=0.3)
+    assert [record.key for record in records] == [b"committed"]
+    assert await outbox_schema.pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_add_event_refuses_to_run_outside_a_transaction(outbox_schema, ping):
+    async with outbox_schema.pool.acquire() as conn:
+        with pytest.raises(RuntimeError, match="inside the transaction"):
+            await add_event(conn, ping(aggregate_id="a", seq=1), topic="t")
+    assert await outbox_schema.pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_notify_is_sent_on_commit_only(outbox_schema, ping):
+    notified: asyncio.Queue[str] = asyncio.Queue()
+    channel_name = f"outbox_{outbox_schema.name}"
+
+    def on_notify(_conn: object, _pid: int, channel: str, _payload: str) -> None:
+        notified.put_nowait(channel)
+
+    listener = await outbox_schema.pool.acquire()
+    try:
+        await listener.add_listener(channel_name, on_notify)
+        async with outbox_schema.pool.acquire() as conn:
+            tx = conn.transaction()
+            await tx.start()
+            await add_event(conn, ping(aggregate_id="a", seq=1), topic="t")
+            await tx.rollback()
+            async with conn.transaction():
+                await add_event(conn, ping(aggregate_id="b", seq=1), topic="t")
+        channel = await asyncio.wait_for(notified.get(), 5)
+        assert channel == channel_name
+        assert notified.empty()
+    finally:
+        await listener.remove_listener(channel_name, on_notify)
+        await outbox_schema.pool.release(listener)
+    rows = await outbox_schema.pool.fetch("SELECT key, event_id, attempts FROM outbox")
+    assert [row["key"] for row in rows] == ["b"]
+    assert isinstance(rows[0]["event_id"], uuid.UUID)

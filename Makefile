@@ -3,11 +3,12 @@ SHELL := /bin/bash
 UV ?= uv
 PY := .venv/bin/python
 
-.PHONY: help install up down test lint format bench-messaging topics
+.PHONY: help install up down status test lint format bench-messaging
 
 help:
 	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
 	@echo "make down             stop everything make up started"
+	@echo "make status           what is running"
 	@echo "make test             lint + every test against a real Kafka and PostgreSQL"
 	@echo "make lint             ruff + mypy"
 	@echo "make format           ruff format + ruff check --fix"
@@ -23,6 +24,9 @@ up: install
 
 down:
 	@deploy/local/down.sh
+
+status:
+	@deploy/local/status.sh
 
 test: install
 	@deploy/local/test.sh

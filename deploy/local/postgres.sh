@@ -3,7 +3,8 @@
 #
 #   deploy/local/postgres.sh start [DBNAME...]   install Debian's postgresql when missing, start the
 #                                                 cluster, create the admin role and the databases
-#   deploy/local/postgres.sh stop                 stop the cluster (only if this script started it)
+#   deploy/local/postgres.sh stop                 stop the cluster, only if this owner started it and
+#                                                 no other owner (make up / make test) still uses it
 #   deploy/local/postgres.sh url [DBNAME]         print the admin URL of DBNAME
 #
 # When DATABASE_URL is set it always wins: nothing is installed or started, the URL is only awaited.
@@ -14,6 +15,7 @@ root=$(cd "$here/../.." && pwd)
 state="$root/var/postgres"
 admin_user=${PLATFORM_PG_ADMIN_USER:-platform_admin}
 admin_password=${PLATFORM_PG_ADMIN_PASSWORD:-platform_admin}
+owner=${PLATFORM_PG_OWNER:-up}  # who asks: "up" (make up), "test" (make test), "pytest" (never stops)
 cmd=${1:-url}
 shift || true
 
@@ -48,8 +50,9 @@ start() {
     echo "postgres: starting cluster $version/$name on port $(port)"
     pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start \
       || { echo "postgres: cluster did not start; see /var/log/postgresql/postgresql-$version-$name.log" >&2; exit 1; }
-    echo "$version $name" > "$state/started-by-us"
+    echo "$version $name" > "$state/started-by-$owner"
   fi
+  touch "$state/used-by-$owner"
   psql_su -d postgres <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$admin_user') THEN
@@ -69,13 +72,19 @@ SQL
 }
 
 stop() {
-  if [ -f "$state/started-by-us" ]; then
-    read -r version name <"$state/started-by-us"
-    pg_ctlcluster --skip-systemctl-redirect "$version" "$name" stop -m fast && rm -f "$state/started-by-us"
-    echo "postgres: stopped $version/$name"
-  else
-    echo "postgres: not started by this project; left running"
+  rm -f "$state/used-by-$owner"
+  if [ ! -f "$state/started-by-$owner" ]; then
+    echo "postgres: not started by '$owner'; left running"
+    return
   fi
+  if compgen -G "$state/used-by-*" >/dev/null; then
+    echo "postgres: still used by $(cd "$state" && ls used-by-* | sed 's/used-by-//' | tr '\n' ' '); left running"
+    return
+  fi
+  read -r version name <"$state/started-by-$owner"
+  pg_ctlcluster --skip-systemctl-redirect "$version" "$name" stop -m fast
+  rm -f "$state"/started-by-*
+  echo "postgres: stopped $version/$name"
 }
 
 case "$cmd" in

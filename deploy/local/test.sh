@@ -6,16 +6,22 @@ source "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
 
 started_kafka=
+started_postgres=
 if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
   if ! "$LOCAL_DIR/kafka.sh" status test >/dev/null; then started_kafka=1; fi
   "$LOCAL_DIR/kafka.sh" start test "${TEST_KAFKA_PORT:-19092}" || exit 1
   export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${TEST_KAFKA_PORT:-19092}"
 fi
+export PLATFORM_PG_OWNER=test
 if [ -z "${DATABASE_URL:-}" ]; then
+  started_postgres=1
   "$LOCAL_DIR/postgres.sh" start orderplatform_test || exit 1
   export DATABASE_URL=$("$LOCAL_DIR/postgres.sh" url orderplatform_test)
 fi
-cleanup() { if [ -n "$started_kafka" ]; then "$LOCAL_DIR/kafka.sh" stop test; fi; }
+cleanup() {
+  if [ -n "$started_kafka" ]; then "$LOCAL_DIR/kafka.sh" stop test; fi
+  if [ -n "$started_postgres" ]; then "$LOCAL_DIR/postgres.sh" stop; fi
+}
 trap cleanup EXIT
 
 status=0

@@ -45,6 +45,6 @@ The order platform is up.
   kafka         $KAFKA_BOOTSTRAP_SERVERS   (broker log: var/kafka/dev/logs/server.log)
   postgres      $admin_url
   logs          $PLATFORM_VAR/log/<service>.log  (JSON lines)
-  status        .venv/bin/supervisorctl -c deploy/local/supervisord.conf status
+  status        make status
   stop          make down
 SUMMARY

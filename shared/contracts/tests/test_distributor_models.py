@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
+
 from shared_contracts.distributor import (
     AppointmentDatesQuery,
     AppointmentDatesResponse,

@@ -2,6 +2,7 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from shared_contracts.envelope import (
     CE_ID,
     CE_SPECVERSION,

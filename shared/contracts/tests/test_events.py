@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+
 from shared_contracts import topics
 from shared_contracts.events import (
     EVENT_TYPES,

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
+
 from shared_contracts.merchandising import (
     MERCH_OPERATIONS,
     SPEC_SAMPLES,

@@ -2,6 +2,7 @@ import json
 
 import pytest
 from pydantic import ValidationError
+
 from shared_contracts.envelope import CE_TYPE, new_meta
 from shared_contracts.events import OrderStatusChanged, UnknownEventTypeError
 from shared_contracts.messages import OutgoingRecord, meta_for, receive

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from shared_contracts.__main__ import main
 from shared_contracts.events import EVENT_TYPES
 from shared_contracts.merchandising import MERCH_OPERATIONS

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from shared_contracts.merchandising import SPEC_SAMPLES, read_spec_sample
 
 SPEC = (

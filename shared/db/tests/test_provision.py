@@ -2,6 +2,7 @@
 
 import asyncpg
 import pytest
+
 from shared_db.pool import create_pool
 
 

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from pydantic import BaseModel, ConfigDict
+
 from shared_http import ApiError, create_app
 
 TRACE = {"x-trace-id": "trace-abc"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from shared_observability.testing import enable_test_tracing, reset_spans
 
 

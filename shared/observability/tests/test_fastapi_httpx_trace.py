@@ -8,9 +8,10 @@ import contextvars
 import httpx
 from fastapi import FastAPI
 from opentelemetry.trace import SpanKind
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from shared_observability import instrument_fastapi, instrument_httpx, trace_id_hex_for
 from shared_observability.testing import finished_spans, spans_for_trace
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def isolated(app: ASGIApp) -> ASGIApp:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from opentelemetry import trace
+
 from shared_observability import (
     context_from_headers,
     current_x_trace_id,

@@ -9,6 +9,7 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.context import attach, detach
 from opentelemetry.propagate import extract
+
 from shared_observability import install_propagators, setup_logging
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
+
 from shared_observability import (
     count_consumed,
     count_dlq,

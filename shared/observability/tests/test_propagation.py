@@ -5,6 +5,7 @@ import hashlib
 from opentelemetry import baggage, trace
 from opentelemetry.context import Context, attach, detach
 from opentelemetry.propagate import extract, get_global_textmap, inject
+
 from shared_observability import (
     X_TRACE_ID_BAGGAGE_KEY,
     XTraceIdPropagator,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+
 from shared_observability import (
     current_x_trace_id,
     flush_tracing,

@@ -8,7 +8,7 @@ services never share migration state.
 import asyncio
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
@@ -57,6 +57,16 @@ async def _run_online(database_url: str, schema: str) -> None:
             await connection.commit()
     finally:
         await engine.dispose()
+
+
+def execute_script(sql: str) -> None:
+    """Run a multi-statement SQL script inside the current migration's transaction.
+
+    `op.execute` goes through SQLAlchemy's asyncpg dialect, which prepares each statement and so
+    refuses several in one string; this uses asyncpg's simple query protocol instead.
+    """
+    connection = op.get_bind().connection.dbapi_connection
+    connection.run_async(lambda raw: raw.execute(sql))  # type: ignore[union-attr]
 
 
 def run_alembic_env() -> None:

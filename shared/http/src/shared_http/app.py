@@ -5,12 +5,12 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI
-from shared_observability.tracing import instrument_fastapi
 
 from shared_http.errors import install_error_handlers
 from shared_http.headers import RequestHeaderChecks
 from shared_http.health import ReadinessCheck, health_router
 from shared_http.request_metrics import RequestMetrics
+from shared_observability.tracing import instrument_fastapi
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 

@@ -1,6 +1,7 @@
 """Pooled, traced HTTP client for calls between services: every wait is bounded."""
 
 import httpx
+
 from shared_observability.tracing import instrument_httpx
 
 

@@ -7,8 +7,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from shared_contracts.errors import ErrorBody, ErrorCategory, ValidationErrorItem
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared_contracts.errors import ErrorBody, ErrorCategory, ValidationErrorItem
 
 TRACE_HEADER = "x-trace-id"
 

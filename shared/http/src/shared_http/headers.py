@@ -6,8 +6,9 @@ A plain ASGI middleware (not BaseHTTPMiddleware) keeps the hot path cheap and st
 import json
 from collections.abc import Iterable
 
-from shared_contracts.errors import ErrorBody, ErrorCategory
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared_contracts.errors import ErrorBody, ErrorCategory
 
 TRACE_HEADER = b"x-trace-id"
 _BODY_METHODS = {"POST", "PUT", "PATCH"}

@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
+
 from shared_observability.metrics import render_latest
 
 ReadinessCheck = Callable[[], Awaitable[None]]

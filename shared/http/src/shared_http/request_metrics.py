@@ -2,9 +2,10 @@
 
 import time
 
-from shared_observability import metrics
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared_observability import metrics
 
 
 class RequestMetrics:

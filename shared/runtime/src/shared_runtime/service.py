@@ -18,6 +18,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
+
 from shared_contracts.events import EVENT_TYPES
 from shared_db.migrations import upgrade
 from shared_db.pool import create_pool
@@ -28,7 +29,6 @@ from shared_messaging.dlq import DeadLetterPublisher
 from shared_messaging.relay import OutboxRelay
 from shared_observability.logging import setup_logging
 from shared_observability.tracing import instrument_asyncpg, setup_tracing
-
 from shared_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

@@ -3,6 +3,7 @@
 from typing import Literal
 
 from pydantic_settings import SettingsConfigDict
+
 from shared_db.settings import DatabaseSettings
 from shared_messaging.settings import KafkaSettings
 

@@ -74,5 +74,6 @@ def postgres_admin_url() -> Iterator[str]:
         with PostgresContainer("postgres:16", driver=None) as container:
             yield container.get_connection_url()
         return
+    os.environ.setdefault("PLATFORM_PG_OWNER", "pytest")
     _run(str(LOCAL / "postgres.sh"), "start", TEST_DATABASE)
     yield _run(str(LOCAL / "postgres.sh"), "url", TEST_DATABASE)

@@ -1,6 +1,7 @@
 """Pytest plugin (loaded from the root pyproject with `-p shared_testing.plugin`).
 
-Session fixtures: `kafka_bootstrap`, `pg_admin_url`, `service_db_urls` (each service's own role).
+Session fixtures: `kafka_bootstrap`, `pg_admin_url`, `service_db_urls` (each service's own role),
+`platform_topics` (every platform topic and DLQ created).
 Per-test fixtures: `scratch_schema` (a throwaway schema and a pool whose search_path is it),
 `new_topic` (a factory of uniquely named topics, deleted afterwards), `kafka_admin`.
 """
@@ -36,6 +37,17 @@ async def service_db_urls(pg_admin_url: str) -> dict[str, str]:
     from shared_db.provision import provision
 
     return await provision(pg_admin_url)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def platform_topics(kafka_bootstrap: str) -> list[str]:
+    """Every platform topic and its DLQ exist on the test broker (auto-creation is off)."""
+    from shared_contracts.topics import DEFAULT_PARTITIONS, EVENT_TOPICS
+    from shared_messaging.topics import ensure_topics
+
+    topics = list(EVENT_TOPICS)
+    await ensure_topics(kafka_bootstrap, topics, DEFAULT_PARTITIONS)
+    return topics
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""How the world reaches the appointment service: Kafka handlers (and, later, its HTTP API)."""

@@ -1,0 +1,112 @@
+"""The platform as real processes (`python -m <service>`), for end-to-end and cross-service tests.
+
+Each service gets its own database role, the test broker, a free port and the file span exporter
+(one JSON-lines file for all), so a test can follow one request through every process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+SERVICES = ("gateway", "enrichment", "appointment", "inventory", "fulfillment")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Platform:
+    urls: dict[str, str]
+    spans_file: Path
+    log_dir: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def spans(self) -> list[dict[str, Any]]:
+        if not self.spans_file.exists():
+            return []
+        with self.spans_file.open() as lines:
+            return [json.loads(line) for line in lines if line.strip()]
+
+    def log(self, service: str) -> str:
+        return (self.log_dir / f"{service}.log").read_text(errors="replace")
+
+
+async def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    async with httpx.AsyncClient(timeout=2) as client:
+        while loop.time() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{url} exited with {process.returncode}")
+            try:
+                if (await client.get(f"{url}/health/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"{url} not ready within {seconds:g} s")
+
+
+def _stop(processes: Mapping[str, subprocess.Popen[bytes]], seconds: float = 20.0) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+@asynccontextmanager
+async def running_platform(
+    *,
+    database_urls: Mapping[str, str],
+    kafka_bootstrap: str,
+    work_dir: Path,
+    services: Sequence[str] = SERVICES,
+    extra_env: Mapping[str, str] | None = None,
+    ready_seconds: float = 90.0,
+) -> AsyncIterator[Platform]:
+    ports = {service: free_port() for service in services}
+    urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
+    work_dir.mkdir(parents=True, exist_ok=True)
+    platform = Platform(urls=urls, spans_file=work_dir / "spans.jsonl", log_dir=work_dir)
+    common = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "OTEL_TRACES_EXPORTER": "file",
+        "OTEL_TRACES_FILE": str(platform.spans_file),
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+        **{f"{service.upper()}_URL": url for service, url in urls.items()},
+        **(extra_env or {}),
+    }
+    try:
+        for service in services:
+            env = {**common, "DATABASE_URL": database_urls[service], "HTTP_PORT": str(ports[service])}
+            log = (work_dir / f"{service}.log").open("wb")
+            platform.processes[service] = subprocess.Popen(
+                [sys.executable, "-m", service], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        await asyncio.gather(*(_wait_ready(urls[s], platform.processes[s], ready_seconds) for s in services))
+        yield platform
+    finally:
+        await asyncio.to_thread(_stop, platform.processes)

@@ -64,6 +64,19 @@ async def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float
     raise TimeoutError(f"{url} not ready within {seconds:g} s")
 
 
+def _spawn(
+    services: Sequence[str], envs: Mapping[str, Mapping[str, str]], work_dir: Path
+) -> dict[str, subprocess.Popen[bytes]]:
+    work_dir.mkdir(parents=True, exist_ok=True)
+    processes = {}
+    for service in services:
+        with (work_dir / f"{service}.log").open("wb") as log:  # the child keeps its own descriptor
+            processes[service] = subprocess.Popen(
+                [sys.executable, "-m", service], env=dict(envs[service]), stdout=log, stderr=subprocess.STDOUT
+            )
+    return processes
+
+
 def _stop(processes: Mapping[str, subprocess.Popen[bytes]], seconds: float = 20.0) -> None:
     for process in processes.values():
         if process.poll() is None:
@@ -88,7 +101,6 @@ async def running_platform(
 ) -> AsyncIterator[Platform]:
     ports = {service: free_port() for service in services}
     urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
-    work_dir.mkdir(parents=True, exist_ok=True)
     platform = Platform(urls=urls, spans_file=work_dir / "spans.jsonl", log_dir=work_dir)
     common = {
         **os.environ,
@@ -99,13 +111,12 @@ async def running_platform(
         **{f"{service.upper()}_URL": url for service, url in urls.items()},
         **(extra_env or {}),
     }
+    envs = {
+        service: {**common, "DATABASE_URL": database_urls[service], "HTTP_PORT": str(ports[service])}
+        for service in services
+    }
     try:
-        for service in services:
-            env = {**common, "DATABASE_URL": database_urls[service], "HTTP_PORT": str(ports[service])}
-            log = (work_dir / f"{service}.log").open("wb")
-            platform.processes[service] = subprocess.Popen(
-                [sys.executable, "-m", service], env=env, stdout=log, stderr=subprocess.STDOUT
-            )
+        platform.processes = await asyncio.to_thread(_spawn, services, envs, work_dir)
         await asyncio.gather(*(_wait_ready(urls[s], platform.processes[s], ready_seconds) for s in services))
         yield platform
     finally:

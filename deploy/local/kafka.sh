@@ -18,14 +18,23 @@ base="$root/var/kafka/$name"
 lib="$root/var/kafka/lib"
 pidfile="$base/pid"
 
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "kafka: $1 is missing; install it (apt-get install -y $1) or set KAFKA_BOOTSTRAP_SERVERS" >&2
+    exit 1
+  fi
+  echo "kafka: installing Debian's $1"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null
+}
+
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
 resolve_jars() {
   local stamp="$lib/.pom.sha256" want
   want=$(sha256sum "$here/kafka-pom.xml" | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
-  command -v java >/dev/null || { echo "kafka: java not found; install a JDK 17 (apt-get install -y openjdk-17-jre-headless)" >&2; exit 1; }
-  command -v mvn >/dev/null || { echo "kafka: mvn not found; installing Debian's maven" >&2; apt-get install -y -q maven >/dev/null; }
+  command -v mvn >/dev/null || apt_install maven
   echo "kafka: resolving broker jars from Maven Central (cached in ~/.m2)"
   rm -rf "$lib" && mkdir -p "$lib"
   mvn -B -q -f "$here/kafka-pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib" -DincludeScope=runtime
@@ -74,6 +83,7 @@ start() {
     echo "kafka[$name]: port $port is in use by another process; set KAFKA_BOOTSTRAP_SERVERS to use that broker or pick another port" >&2
     exit 1
   fi
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
   resolve_jars
   write_config
   if [ ! -f "$base/data/meta.properties" ]; then

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 import pytest_asyncio
 from aiokafka.admin import AIOKafkaAdminClient
+
 from shared_contracts.events import Event
 from shared_contracts.topics import dlq
 from shared_messaging.schema import install_messaging_tables
@@ -129,3 +130,64 @@ async def start_relay(outbox_schema, settings: KafkaSettings):  # type: ignore[n
     yield start
     for relay in relays:
         await relay.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def start_consumer(settings: KafkaSettings):  # type: ignore[no-untyped-def]
+    """`await start_consumer(topic, handlers=..., pool=..., **subscribe_options)`: a started
+    FastStream broker with one subscription (a fresh consumer group); returns the subscription."""
+    from shared_messaging.broker import create_broker, start_broker, stop_broker
+    from shared_messaging.consumer import subscribe
+    from shared_messaging.dlq import DeadLetterPublisher
+
+    running = []
+
+    async def start(  # type: ignore[no-untyped-def]
+        topic: str,
+        *,
+        group_id: str | None = None,
+        consumer_settings: KafkaSettings | None = None,
+        **options: Any,
+    ):
+        used = consumer_settings or settings
+        group = group_id or f"svc-{uuid.uuid4().hex[:8]}"
+        broker = create_broker(used, group)
+        dlq_publisher = DeadLetterPublisher(used)
+        options.setdefault("models", dict(TEST_MODELS))
+        subscription = subscribe(broker, topic, group_id=group, dlq=dlq_publisher, settings=used, **options)
+        await start_broker(broker, used)
+        running.append((broker, dlq_publisher))
+        return subscription
+
+    yield start
+    for broker, dlq_publisher in running:
+        await stop_broker(broker, settings)
+        await dlq_publisher.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def send_raw(settings: KafkaSettings):  # type: ignore[no-untyped-def]
+    """`await send_raw(topic, value, headers=[...], key=b"...")`: one record, as any producer would."""
+    from shared_messaging.broker import create_producer, send_and_confirm, start_producer, stop_producer
+
+    producer = create_producer(settings)
+    await start_producer(producer, settings)
+
+    async def send(topic: str, value: bytes | None, *, headers=(), key: bytes | None = None):  # type: ignore[no-untyped-def]
+        return await send_and_confirm(producer, settings, topic, value, key=key, headers=list(headers))
+
+    yield send
+    await stop_producer(producer, settings)
+
+
+def consumed_count(group: str, topic: str, outcome: str, handler: str = "TestPing") -> float:
+    """`kafka_messages_consumed_total` of one outcome (the subscription's service is its group)."""
+    from shared_observability.metrics import REGISTRY
+
+    labels = {"service": group, "topic": topic, "handler": handler, "outcome": outcome}
+    return REGISTRY.get_sample_value("kafka_messages_consumed_total", labels) or 0.0
+
+
+@pytest.fixture
+def consumed():  # type: ignore[no-untyped-def]
+    return consumed_count

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+
 from shared_contracts.envelope import CloudEventMeta
 from shared_messaging.outbox import add_event
 from shared_messaging.relay import outbox_lag

@@ -30,6 +30,7 @@ from faststream.message import StreamMessage
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from pydantic import BaseModel, ValidationError
+
 from shared_contracts.envelope import (
     CE_ID,
     CE_TYPE,
@@ -41,10 +42,6 @@ from shared_contracts.envelope import (
 from shared_contracts.errors import ErrorBody
 from shared_contracts.events import EVENT_TYPES
 from shared_contracts.topics import EXTERNAL_TOPICS
-from shared_observability.kafka_headers import extract_from_headers
-from shared_observability.metrics import count_consumed, count_dlq
-from shared_observability.propagation import X_TRACE_ID_ATTRIBUTE, raw_x_trace_id
-
 from shared_messaging.backoff import backoff_delay
 from shared_messaging.dlq import (
     DeadLetterPublisher,
@@ -55,6 +52,9 @@ from shared_messaging.dlq import (
 )
 from shared_messaging.inbox import claim
 from shared_messaging.settings import KafkaSettings
+from shared_observability.kafka_headers import extract_from_headers
+from shared_observability.metrics import count_consumed, count_dlq
+from shared_observability.propagation import X_TRACE_ID_ATTRIBUTE, raw_x_trace_id
 
 _logger = logging.getLogger(__name__)
 _tracer = trace.get_tracer("shared_messaging")

@@ -14,10 +14,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
+
 from shared_contracts.envelope import X_ERROR, X_ERROR_CODE
 from shared_contracts.errors import ErrorBody, ErrorCategory, ValidationErrorItem
 from shared_contracts.topics import dlq
-
 from shared_messaging.broker import create_producer, send_and_confirm, start_producer, stop_producer
 from shared_messaging.settings import KafkaSettings
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 import asyncpg
+
 from shared_contracts.envelope import TRACEPARENT, X_TRACE_ID, CloudEventMeta, new_meta
 from shared_contracts.events import Event, key_for
 from shared_observability.kafka_headers import inject_into_headers

@@ -30,12 +30,12 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from shared_observability.metrics import count_published, set_outbox_lag
 
 from shared_messaging.backoff import backoff_delay, sleep_unless
 from shared_messaging.broker import start_producer, stop_producer
 from shared_messaging.schema import OUTBOX_TABLE, notify_channel
 from shared_messaging.settings import KafkaSettings
+from shared_observability.metrics import count_published, set_outbox_lag
 
 _logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
-from shared_contracts.topics import ALL_TOPICS, dlq, is_dlq
 
+from shared_contracts.topics import ALL_TOPICS, dlq, is_dlq
 from shared_messaging.broker import bounded
 from shared_messaging.settings import KafkaSettings
 

@@ -1,0 +1,416 @@
+"""Consuming: inbox deduplication, DLQ of poison messages, retries, tracing, pause and resume."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from shared_contracts.envelope import new_meta
+from shared_contracts.errors import ErrorCategory
+from shared_contracts.topics import dlq
+from shared_messaging.consumer import NamedHandler
+from shared_messaging.dlq import PermanentError
+from shared_messaging.inbox import claim
+from shared_messaging.testing import read_records, wait_until
+from shared_observability.propagation import trace_id_hex_for
+from shared_observability.testing import enable_test_tracing, finished_spans
+
+
+def ping_headers(key: str, event_id: str | None = None, **extra: str) -> list[tuple[str, bytes]]:
+    meta = new_meta("TestPing", "tests", key)
+    if event_id is not None:
+        meta = meta.model_copy(update={"id": event_id})
+    return [*meta.to_headers(), *((name, value.encode()) for name, value in extra.items())]
+
+
+def ping_value(key: str, seq: int) -> bytes:
+    return json.dumps({"aggregateId": key, "seq": seq}).encode()
+
+
+@pytest.fixture
+async def applied_table(outbox_schema):
+    await outbox_schema.pool.execute(
+        "CREATE TABLE applied (id serial, handler text, aggregate_id text, seq int)"
+    )
+    return outbox_schema.pool
+
+
+def recorder(name: str = "apply"):
+    """A handler inserting one `applied` row per call, with its own stable inbox name."""
+
+    async def apply(conn: Any, event: Any, meta: Any) -> None:
+        await conn.execute(
+            "INSERT INTO applied (handler, aggregate_id, seq) VALUES ($1, $2, $3)",
+            name,
+            event.aggregate_id,
+            event.seq,
+        )
+
+    return NamedHandler(name, apply)
+
+
+async def applied_rows(pool) -> list[tuple[str, str, int]]:
+    rows = await pool.fetch("SELECT handler, aggregate_id, seq FROM applied ORDER BY id")
+    return [(row["handler"], row["aggregate_id"], row["seq"]) for row in rows]
+
+
+async def test_a_redelivered_event_changes_nothing(
+    applied_table, event_topic, start_consumer, send_raw, consumed
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    event_id = str(uuid.uuid4())
+    for _ in range(2):  # the same event twice, as after a producer retry or a relay crash
+        await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a", event_id))
+    await start_consumer(topic, group_id=group, handlers={"TestPing": recorder()}, pool=applied_table)
+
+    await wait_until(lambda: consumed(group, topic, "duplicate") == 1, message="redelivery seen")
+    assert consumed(group, topic, "ok") == 1
+    assert await applied_rows(applied_table) == [("apply", "a", 1)]
+
+
+async def test_a_redelivery_after_an_uncommitted_offset_changes_nothing(
+    applied_table, event_topic, start_consumer, send_raw, consumed
+):
+    """A consumer that died after its transaction but before committing the offset: the next one
+    in the group receives the message again, and the inbox makes it a no-op."""
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    event_id = str(uuid.uuid4())
+    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a", event_id))
+    async with applied_table.acquire() as conn, conn.transaction():  # the first consumer's effect
+        assert await claim(conn, event_id, "apply")
+        await conn.execute("INSERT INTO applied (handler, aggregate_id, seq) VALUES ('apply', 'a', 1)")
+
+    await start_consumer(topic, group_id=group, handlers={"TestPing": recorder()}, pool=applied_table)
+    await wait_until(lambda: consumed(group, topic, "duplicate") == 1, message="redelivery seen")
+    assert await applied_rows(applied_table) == [("apply", "a", 1)]
+
+
+async def test_poison_messages_go_to_the_dlq_with_error_headers_and_the_next_message_is_processed(
+    applied_table, event_topic, start_consumer, send_raw, consumed, kafka_bootstrap
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    bad_json = b'{"aggregateId": "p1", "seq": '
+    no_type = ping_value("p2", 1)
+    bad_payload = json.dumps({"aggregateId": "p3", "seq": "three"}).encode()
+    bad_json_headers = ping_headers("p1", **{"x-trace-id": "poison-trace"})
+    no_type_headers = [(n, v) for n, v in ping_headers("p2") if n != "ce_type"]
+    bad_payload_headers = ping_headers("p3")
+    await send_raw(topic, bad_json, key=b"p1", headers=bad_json_headers)
+    await send_raw(topic, no_type, key=b"p2", headers=no_type_headers)
+    await send_raw(topic, bad_payload, key=b"p3", headers=bad_payload_headers)
+    await send_raw(topic, ping_value("ok", 1), key=b"ok", headers=ping_headers("ok"))
+
+    await start_consumer(topic, group_id=group, handlers={"TestPing": recorder()}, pool=applied_table)
+    dead = await read_records(kafka_bootstrap, dlq(topic), count=3)
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="the valid message processed")
+
+    assert await applied_rows(applied_table) == [("apply", "ok", 1)]
+    assert [(r.key, r.value) for r in dead] == [(b"p1", bad_json), (b"p2", no_type), (b"p3", bad_payload)]
+    for record, original in zip(dead, [bad_json_headers, no_type_headers, bad_payload_headers], strict=True):
+        assert list(record.headers)[: len(original)] == original  # original headers kept, in order
+    errors = [json.loads(dict(r.headers)["x-error"]) for r in dead]
+    codes = [dict(r.headers)["x-error-code"] for r in dead]
+    assert codes == [b"INVALID_JSON", b"INVALID_ENVELOPE", b"VALIDATION_FAILED"]
+    assert [e["code"] for e in errors] == ["INVALID_JSON", "INVALID_ENVELOPE", "VALIDATION_FAILED"]
+    assert all(e["status"] == "ERROR" and e["category"] == "VALIDATION" for e in errors)
+    assert errors[0]["traceId"] == "poison-trace"
+    assert "ce_type" in errors[1]["message"]
+    assert errors[2]["validationErrors"] == [
+        {
+            "error": "Input should be a valid integer, unable to parse string as an integer",
+            "field": "seq",
+            "inputValue": "three",
+        }
+    ]
+    assert consumed(group, topic, "dlq", handler="TestPing") == 2
+    assert consumed(group, topic, "dlq", handler="-") == 1
+
+
+async def test_an_event_type_the_service_does_not_handle_is_acknowledged_and_ignored(
+    applied_table, event_topic, start_consumer, send_raw, consumed, kafka_bootstrap
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    pong = new_meta("TestPong", "tests", "x").to_headers()
+    await send_raw(topic, b'{"aggregateId": "x", "extra": true}', key=b"x", headers=pong)
+    await send_raw(
+        topic, b"not even json", key=b"y", headers=new_meta("SomethingNew", "tests", "y").to_headers()
+    )
+    await send_raw(topic, ping_value("z", 1), key=b"z", headers=ping_headers("z"))
+
+    await start_consumer(topic, group_id=group, handlers={"TestPing": recorder()}, pool=applied_table)
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="the handled event processed")
+    assert consumed(group, topic, "ignored", handler="TestPong") == 1
+    assert consumed(group, topic, "ignored", handler="SomethingNew") == 1
+    assert await applied_rows(applied_table) == [("apply", "z", 1)]
+    assert await read_records(kafka_bootstrap, dlq(topic), count=1, seconds=0.5) == []
+
+
+async def test_a_permanent_error_goes_to_the_dlq_at_once_and_rolls_back_its_effect(
+    applied_table, event_topic, start_consumer, send_raw, consumed, kafka_bootstrap
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    calls: list[int] = []
+
+    async def handle(conn: Any, event: Any, meta: Any) -> None:
+        calls.append(event.seq)
+        await conn.execute(
+            "INSERT INTO applied (handler, aggregate_id, seq) VALUES ('h', $1, $2)",
+            event.aggregate_id,
+            event.seq,
+        )
+        if event.seq == 1:
+            raise PermanentError(
+                "Item 42 is not sold at store 7.", code="ITEM_NOT_RANGED", business_errors=["item 42"]
+            )
+
+    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
+    await send_raw(topic, ping_value("a", 2), key=b"a", headers=ping_headers("a"))
+    await start_consumer(
+        topic, group_id=group, handlers={"TestPing": NamedHandler("h", handle)}, pool=applied_table
+    )
+
+    dead = await read_records(kafka_bootstrap, dlq(topic), count=1)
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="next message processed")
+    assert calls == [1, 2]  # not retried
+    assert await applied_rows(applied_table) == [("h", "a", 2)]
+    assert await applied_table.fetchval("SELECT count(*) FROM inbox") == 1
+    headers = dict(dead[0].headers)
+    assert headers["x-error-code"] == b"ITEM_NOT_RANGED"
+    body = json.loads(headers["x-error"])
+    assert body["category"] == ErrorCategory.BUSINESS
+    assert body["message"] == "Item 42 is not sold at store 7."
+    assert body["businessError"] == ["item 42"]
+
+
+async def test_an_unexpected_error_is_retried_then_dead_lettered_as_internal(
+    applied_table, event_topic, start_consumer, send_raw, consumed, kafka_bootstrap, settings
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    calls: list[int] = []
+
+    async def handle(conn: Any, event: Any, meta: Any) -> None:
+        calls.append(event.seq)
+        if event.seq == 1:
+            raise ValueError("division by zero in pricing")
+        await conn.execute(
+            "INSERT INTO applied (handler, aggregate_id, seq) VALUES ('h', $1, $2)",
+            event.aggregate_id,
+            event.seq,
+        )
+
+    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
+    await send_raw(topic, ping_value("a", 2), key=b"a", headers=ping_headers("a"))
+    await start_consumer(
+        topic, group_id=group, handlers={"TestPing": NamedHandler("h", handle)}, pool=applied_table
+    )
+
+    dead = await read_records(kafka_bootstrap, dlq(topic), count=1)
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="next message processed")
+    assert calls == [1] * settings.handler_max_attempts + [2]
+    headers = dict(dead[0].headers)
+    assert headers["x-error-code"] == b"HANDLER_FAILED"
+    body = json.loads(headers["x-error"])
+    assert body["category"] == "INTERNAL"
+    assert "ValueError: division by zero in pricing" in body["message"]
+    assert await applied_rows(applied_table) == [("h", "a", 2)]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OSError("connection refused"),
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.CannotConnectNowError("the database system is starting up"),
+        TimeoutError(),
+    ],
+    ids=["oserror", "connection-lost", "db-starting", "timeout"],
+)
+async def test_an_infrastructure_error_is_retried_until_it_passes_and_never_dead_lettered(
+    applied_table, event_topic, start_consumer, send_raw, consumed, kafka_bootstrap, settings, failure
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    failures_left = [settings.handler_max_attempts + 1]  # more than an ordinary error would get
+
+    async def handle(conn: Any, event: Any, meta: Any) -> None:
+        if failures_left[0] > 0:
+            failures_left[0] -= 1
+            raise failure
+        await conn.execute(
+            "INSERT INTO applied (handler, aggregate_id, seq) VALUES ('h', $1, $2)",
+            event.aggregate_id,
+            event.seq,
+        )
+
+    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
+    await start_consumer(
+        topic, group_id=group, handlers={"TestPing": NamedHandler("h", handle)}, pool=applied_table
+    )
+
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="processed once the failure passed")
+    assert failures_left == [0]
+    assert await applied_rows(applied_table) == [("h", "a", 1)]
+    assert await read_records(kafka_bootstrap, dlq(topic), count=1, seconds=0.5) == []
+
+
+async def test_the_inbox_claim_is_per_handler(applied_table, event_topic, start_consumer, send_raw, consumed):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    event_id = str(uuid.uuid4())
+    for _ in range(2):
+        await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a", event_id))
+    handlers = {"TestPing": [recorder("projection"), recorder("reservation")]}
+    await start_consumer(topic, group_id=group, handlers=handlers, pool=applied_table)
+
+    await wait_until(lambda: consumed(group, topic, "duplicate") == 1, message="redelivery seen")
+    assert sorted(await applied_rows(applied_table)) == [("projection", "a", 1), ("reservation", "a", 1)]
+    claims = await applied_table.fetch("SELECT handler FROM inbox WHERE event_id = $1::text::uuid", event_id)
+    assert sorted(row["handler"] for row in claims) == ["projection", "reservation"]
+
+
+async def test_claim_is_true_once_per_event_and_handler(outbox_schema):
+    event_id = uuid.uuid4()
+    async with outbox_schema.pool.acquire() as conn:
+        with pytest.raises(RuntimeError, match="inside the handler's transaction"):
+            await claim(conn, event_id, "a")
+        async with conn.transaction():
+            assert await claim(conn, event_id, "a") is True
+            assert await claim(conn, event_id, "a") is False
+            assert await claim(conn, str(event_id), "b") is True
+        tx = conn.transaction()
+        await tx.start()
+        assert await claim(conn, event_id, "c") is True
+        await tx.rollback()
+        async with conn.transaction():  # a rolled-back claim did not count
+            assert await claim(conn, event_id, "c") is True
+
+
+async def test_handling_runs_in_a_consumer_span_of_the_producers_trace(
+    applied_table, event_topic, start_consumer, send_raw, consumed
+):
+    enable_test_tracing("test-service")
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    seen: list[tuple[str, Any]] = []
+
+    async def handle(conn: Any, event: Any, meta: Any) -> None:
+        span = trace.get_current_span()
+        seen.append((format(span.get_span_context().trace_id, "032x"), span))
+
+    await send_raw(
+        topic, ping_value("a", 1), key=b"a", headers=ping_headers("a", **{"x-trace-id": "journey-7"})
+    )
+    await start_consumer(
+        topic, group_id=group, handlers={"TestPing": NamedHandler("h", handle)}, pool=applied_table
+    )
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="processed")
+
+    trace_id, span = seen[0]
+    assert trace_id == trace_id_hex_for("journey-7")
+    assert span.kind is SpanKind.CONSUMER
+    await wait_until(
+        lambda: any(s.name == f"{topic} process" for s in finished_spans()), message="span ended"
+    )
+    ended = next(s for s in finished_spans() if s.name == f"{topic} process")
+    assert ended.attributes["x_trace_id"] == "journey-7"
+    assert ended.attributes["messaging.destination.name"] == topic
+    assert ended.attributes["messaging.outcome"] == "ok"
+
+
+async def test_an_external_command_needs_only_ce_type_and_is_deduplicated_by_position(
+    applied_table, event_topic, start_consumer, send_raw, consumed
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    metas: list[Any] = []
+
+    async def handle(conn: Any, event: Any, meta: Any) -> None:
+        metas.append(meta)
+
+    headers = [("ce_type", b"TestPing"), ("x-trace-id", b"oms-1"), ("x-transaction-id", b"oms-tx-1")]
+    await send_raw(topic, ping_value("CO-1", 1), key=b"CO-1", headers=headers)
+    await start_consumer(
+        topic,
+        group_id=group,
+        handlers={"TestPing": NamedHandler("h", handle)},
+        pool=applied_table,
+        external=True,
+    )
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="processed")
+    meta = metas[0]
+    assert meta.source == f"/external/{topic}"
+    assert meta.subject == "CO-1"
+    assert meta.transaction_id == "oms-tx-1"
+    assert meta.id == str(uuid.uuid5(uuid.NAMESPACE_URL, f"kafka:{topic}/0/0"))
+
+
+async def test_pause_stops_consumption_and_resume_loses_nothing(
+    applied_table, event_topic, start_consumer, send_raw, consumed
+):
+    topic = await event_topic(partitions=3)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    subscription = await start_consumer(
+        topic, group_id=group, handlers={"TestPing": recorder()}, pool=applied_table
+    )
+    await send_raw(topic, ping_value("before", 1), key=b"before", headers=ping_headers("before"))
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="consuming")
+
+    subscription.pause()
+    assert subscription.paused
+    for n in range(5):
+        await send_raw(
+            topic, ping_value(f"during-{n}", 1), key=f"during-{n}".encode(), headers=ping_headers("d")
+        )
+    await asyncio.sleep(1.0)  # long enough for a running consumer to have fetched them
+    assert consumed(group, topic, "ok") == 1
+
+    subscription.resume()
+    await wait_until(lambda: consumed(group, topic, "ok") == 6, message="all consumed after resume")
+    assert len(await applied_rows(applied_table)) == 6
+
+
+async def test_a_message_failing_longer_than_the_retry_window_is_handed_back_and_retried(
+    applied_table, event_topic, start_consumer, send_raw, consumed, settings
+):
+    """Retrying in place is bounded (the poll loop must keep running); the message is sought back
+    to, fetched again and processed once the database answers, with nothing committed before."""
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    short_window = settings.model_copy(update={"consumer_retry_window_seconds": 0.2})
+    loop = asyncio.get_running_loop()
+    healthy_at = loop.time() + 1.0
+
+    async def handle(conn: Any, event: Any, meta: Any) -> None:
+        if loop.time() < healthy_at:
+            raise OSError("database unreachable")
+        await conn.execute(
+            "INSERT INTO applied (handler, aggregate_id, seq) VALUES ('h', $1, $2)",
+            event.aggregate_id,
+            event.seq,
+        )
+
+    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
+    await send_raw(topic, ping_value("a", 2), key=b"a", headers=ping_headers("a"))
+    await start_consumer(
+        topic,
+        group_id=group,
+        consumer_settings=short_window,
+        handlers={"TestPing": NamedHandler("h", handle)},
+        pool=applied_table,
+    )
+    await wait_until(lambda: consumed(group, topic, "ok") == 2, message="both processed")
+    assert consumed(group, topic, "retry") >= 2
+    assert await applied_rows(applied_table) == [("h", "a", 1), ("h", "a", 2)]

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
+from pydantic import BaseModel
 
 from shared_contracts.envelope import new_meta
 from shared_contracts.errors import ErrorCategory
@@ -234,9 +235,10 @@ async def test_an_unexpected_error_is_retried_then_dead_lettered_as_internal(
         OSError("connection refused"),
         asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.CannotConnectNowError("the database system is starting up"),
+        asyncpg.InterfaceError("pool is closing"),
         TimeoutError(),
     ],
-    ids=["oserror", "connection-lost", "db-starting", "timeout"],
+    ids=["oserror", "connection-lost", "db-starting", "pool-closing", "timeout"],
 )
 async def test_an_infrastructure_error_is_retried_until_it_passes_and_never_dead_lettered(
     applied_table, event_topic, start_consumer, send_raw, consumed, kafka_bootstrap, settings, failure
@@ -414,3 +416,28 @@ async def test_a_message_failing_longer_than_the_retry_window_is_handed_back_and
     await wait_until(lambda: consumed(group, topic, "ok") == 2, message="both processed")
     assert consumed(group, topic, "retry") >= 2
     assert await applied_rows(applied_table) == [("h", "a", 1), ("h", "a", 2)]
+
+
+async def test_a_defect_in_message_handling_dead_letters_the_message_instead_of_dropping_it(
+    applied_table, event_topic, start_consumer, send_raw, consumed, kafka_bootstrap, ping
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+
+    class Broken(BaseModel):
+        @classmethod
+        def model_validate_json(cls, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("model registry corrupted")
+
+    await send_raw(topic, b"{}", key=b"x", headers=new_meta("Broken", "tests", "x").to_headers())
+    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
+    handlers = {"Broken": recorder("broken"), "TestPing": recorder()}
+    models = {"Broken": Broken, "TestPing": ping}
+    await start_consumer(topic, group_id=group, handlers=handlers, models=models, pool=applied_table)
+
+    dead = await read_records(kafka_bootstrap, dlq(topic), count=1)
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="next message processed")
+    headers = dict(dead[0].headers)
+    assert headers["x-error-code"] == b"HANDLER_FAILED"
+    assert "model registry corrupted" in json.loads(headers["x-error"])["message"]
+    assert await applied_rows(applied_table) == [("apply", "a", 1)]

@@ -68,7 +68,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
     asyncpg.PostgresConnectionError,
-    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,  # the client connection's state (closed, pool closing), not the message
     asyncpg.InsufficientResourcesError,
     asyncpg.OperatorInterventionError,
     asyncpg.TransactionRollbackError,
@@ -239,7 +239,13 @@ class MessageProcessor:
         with _tracer.start_as_current_span(
             f"{record.topic} process", context=context, kind=SpanKind.CONSUMER, attributes=attributes
         ) as span:
-            outcome = await self._process(record, headers, ce_type, x_trace_id, span)
+            try:
+                outcome = await self._process(record, headers, ce_type, x_trace_id, span)
+            except Exception as error:  # a defect of ours must not drop or block the message
+                _logger.exception(
+                    "%s[%d]@%d: unexpected failure", record.topic, record.partition, record.offset
+                )
+                outcome = await self._dead_letter(record, internal_error_body(error, 1, x_trace_id), span)
             span.set_attribute("messaging.outcome", outcome)
         count_consumed(self._service, record.topic, ce_type or "-", outcome)
         return outcome
@@ -409,7 +415,10 @@ def subscribe(
     async def consume(message: KafkaMessage) -> None:
         outcome = await processor.process(message.raw_message)
         if outcome == "retry":
-            await message.nack()  # seek back: the same record is fetched again
+            try:
+                await message.nack()  # seek back: the same record is fetched again
+            except Exception as error:  # e.g. the partition was revoked: its new owner gets it
+                _logger.warning("%s: could not seek back for a retry: %r", topic, error)
             return
         try:
             await asyncio.wait_for(message.ack(), commit_bound)

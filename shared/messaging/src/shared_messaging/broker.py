@@ -63,6 +63,7 @@ def create_producer(settings: KafkaSettings, *, client_id: str | None = None) ->
         enable_idempotence=True,
         linger_ms=settings.kafka_linger_ms,
         request_timeout_ms=settings.kafka_request_timeout_ms,
+        max_batch_size=settings.kafka_max_batch_bytes,
     )
 
 

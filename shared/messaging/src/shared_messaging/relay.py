@@ -355,21 +355,22 @@ class OutboxRelay:
         except Exception as error:
             return {row.id: f"producer unavailable: {_describe(error)}" for row in rows}
         futures: dict[int, asyncio.Future[Any]] = {}
-        for row in rows:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                errors[row.id] = "not sent within the send bound"
-                continue
-            try:
-                send = producer.send(
-                    row.topic,
-                    value=row.value,
-                    key=None if row.key is None else row.key.encode(),
-                    headers=row.headers,
-                )
-                futures[row.id] = await asyncio.wait_for(send, remaining)
-            except Exception as error:
-                errors[row.id] = _describe(error)
+        try:
+            async with asyncio.timeout_at(deadline):  # one timer for the batch: cheap per record
+                for row in rows:
+                    try:
+                        futures[row.id] = await producer.send(
+                            row.topic,
+                            value=row.value,
+                            key=None if row.key is None else row.key.encode(),
+                            headers=row.headers,
+                        )
+                    except Exception as error:
+                        errors[row.id] = _describe(error)
+        except TimeoutError:
+            for row in rows:
+                if row.id not in futures and row.id not in errors:
+                    errors[row.id] = "not sent within the send bound"
         if futures:
             await asyncio.wait(futures.values(), timeout=max(0.0, deadline - loop.time()))
         for row_id, future in futures.items():

@@ -21,6 +21,8 @@ class KafkaSettings(BaseSettings):
     kafka_send_timeout_seconds: float = Field(default=15.0, gt=0)
     kafka_stop_timeout_seconds: float = Field(default=10.0, gt=0)
     kafka_linger_ms: int = Field(default=5, ge=0)
+    # Per-partition producer batch: large enough that a relay batch needs few produce requests.
+    kafka_max_batch_bytes: int = Field(default=256 * 1024, ge=16 * 1024)
     kafka_graceful_timeout_seconds: float = Field(default=15.0, gt=0)
 
     # Topic administration.

@@ -2,9 +2,9 @@
 
 import sys
 
-from shared_runtime import main
-
 from enrichment.bootstrap import definition
 from enrichment.config import Settings
+from shared_runtime import main
 
-main(definition(), Settings(), sys.argv[1:])
+settings = Settings()
+main(definition(settings), settings, sys.argv[1:])

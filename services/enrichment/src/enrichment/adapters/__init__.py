@@ -1,0 +1,1 @@
+"""PostgreSQL repositories (asyncpg, the service's own schema) and the appointment service client."""

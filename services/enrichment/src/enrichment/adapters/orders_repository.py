@@ -1,0 +1,199 @@
+"""Orders, sub-orders, items and status history: the write side of the order aggregate."""
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import asyncpg
+
+from enrichment.domain.order import Order
+from enrichment.domain.status import OrderStatus, StatusChange
+from enrichment.service_layer.context import RequestContext, Tenant
+
+_ORDER_COLUMNS = """
+    o.order_id::text, o.sp_id, o.environment, o.status, o.quote_id, o.cdg_id::text,
+    ARRAY(SELECT s.sub_order_id::text FROM sub_orders s WHERE s.order_id = o.order_id ORDER BY s.position)
+        AS sub_order_ids
+"""
+
+
+def _order(row: asyncpg.Record) -> Order:
+    return Order(
+        order_id=row["order_id"],
+        sp_id=row["sp_id"],
+        environment=row["environment"],
+        status=cast(OrderStatus, row["status"]),
+        quote_id=row["quote_id"],
+        cdg_id=row["cdg_id"],
+        sub_order_ids=tuple(row["sub_order_ids"]),
+    )
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    order_id: uuid.UUID
+    contract_id: uuid.UUID
+    quote_id: str
+    external_order_id: str | None
+    customer: dict[str, Any] | None
+    contacts: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class NewSubOrder:
+    sub_order_id: uuid.UUID
+    site_address: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewItem:
+    order_item_id: uuid.UUID
+    sub_order_id: uuid.UUID
+    position: int
+    item: str
+    quantity: int
+    order_item_type: str | None
+
+
+async def insert_order(
+    conn: asyncpg.Connection,
+    context: RequestContext,
+    order: NewOrder,
+    sub_orders: Sequence[NewSubOrder],
+    items: Sequence[NewItem],
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO orders (order_id, contract_id, sp_id, environment, client_id, quote_id,
+                            external_order_id, source, transaction_id, customer, contacts, status)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'DRAFT')
+        """,
+        order.order_id,
+        order.contract_id,
+        context.tenant.sp_id,
+        context.tenant.environment,
+        context.client_id,
+        order.quote_id,
+        order.external_order_id,
+        context.source,
+        context.transaction_id,
+        order.customer,
+        order.contacts,
+    )
+    await conn.execute(
+        """
+        INSERT INTO sub_orders (sub_order_id, order_id, position, site_address)
+        SELECT id, $1, position, address::jsonb
+        FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS s(id, address, position)
+        """,
+        order.order_id,
+        [sub_order.sub_order_id for sub_order in sub_orders],
+        [json.dumps(sub_order.site_address) for sub_order in sub_orders],
+    )
+    await conn.execute(
+        """
+        INSERT INTO order_items (order_item_id, sub_order_id, position, item, quantity, order_item_type)
+        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::smallint[], $4::text[], $5::integer[], $6::text[])
+        """,
+        [item.order_item_id for item in items],
+        [item.sub_order_id for item in items],
+        [item.position for item in items],
+        [item.item for item in items],
+        [item.quantity for item in items],
+        [item.order_item_type for item in items],
+    )
+
+
+async def load_order(
+    conn: asyncpg.Connection, tenant: Tenant, order_id: uuid.UUID, *, lock: bool = True
+) -> Order | None:
+    """The tenant's order (locked for the rest of the transaction when `lock`); None for any other."""
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_ORDER_COLUMNS} FROM orders o
+        WHERE o.order_id = $1 AND o.sp_id = $2 AND o.environment = $3
+        {"FOR UPDATE OF o" if lock else ""}
+        """,
+        order_id,
+        tenant.sp_id,
+        tenant.environment,
+    )
+    return None if row is None else _order(row)
+
+
+async def load_orders(
+    conn: asyncpg.Connection, tenant: Tenant, order_ids: Sequence[uuid.UUID]
+) -> dict[str, Order]:
+    """The tenant's orders among `order_ids`, locked in id order (so concurrent callers cannot deadlock)."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {_ORDER_COLUMNS} FROM orders o
+        WHERE o.order_id = ANY($1::uuid[]) AND o.sp_id = $2 AND o.environment = $3
+        ORDER BY o.order_id
+        FOR UPDATE OF o
+        """,
+        list(order_ids),
+        tenant.sp_id,
+        tenant.environment,
+    )
+    return {row["order_id"]: _order(row) for row in rows}
+
+
+async def load_orders_of_cdg(conn: asyncpg.Connection, cdg_id: uuid.UUID) -> list[Order]:
+    rows = await conn.fetch(
+        f"""
+        SELECT {_ORDER_COLUMNS} FROM orders o WHERE o.cdg_id = $1
+        ORDER BY o.order_id
+        FOR UPDATE OF o
+        """,
+        cdg_id,
+    )
+    return [_order(row) for row in rows]
+
+
+async def load_order_for_event(conn: asyncpg.Connection, order_id: uuid.UUID) -> Order | None:
+    """Any tenant's order, locked: events name orders by id only."""
+    row = await conn.fetchrow(
+        f"SELECT {_ORDER_COLUMNS} FROM orders o WHERE o.order_id = $1 FOR UPDATE OF o", order_id
+    )
+    return None if row is None else _order(row)
+
+
+async def record_status(
+    conn: asyncpg.Connection, order_id: str, change: StatusChange, trace_id: str | None
+) -> None:
+    """Write the order's new status (unless this is its creation) and the history entry."""
+    if change.from_status is not None:
+        await conn.execute(
+            "UPDATE orders SET status = $2, updated_at = now() WHERE order_id = $1",
+            uuid.UUID(order_id),
+            change.to_status,
+        )
+    await conn.execute(
+        """
+        INSERT INTO order_status_history (order_id, from_status, to_status, reason, trace_id)
+        VALUES ($1, $2, $3, $4, $5)
+        """,
+        uuid.UUID(order_id),
+        change.from_status,
+        change.to_status,
+        change.reason,
+        trace_id,
+    )
+
+
+async def touch(conn: asyncpg.Connection, order_ids: Sequence[str]) -> None:
+    await conn.execute(
+        "UPDATE orders SET updated_at = now() WHERE order_id = ANY($1::uuid[])",
+        [uuid.UUID(order_id) for order_id in order_ids],
+    )
+
+
+async def set_cdg(conn: asyncpg.Connection, order_ids: Sequence[str], cdg_id: uuid.UUID) -> None:
+    await conn.execute(
+        "UPDATE orders SET cdg_id = $2, updated_at = now() WHERE order_id = ANY($1::uuid[])",
+        [uuid.UUID(order_id) for order_id in order_ids],
+        cdg_id,
+    )

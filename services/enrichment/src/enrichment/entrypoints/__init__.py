@@ -1,0 +1,1 @@
+"""How the world reaches the use cases: the internal HTTP API and the Kafka handlers."""

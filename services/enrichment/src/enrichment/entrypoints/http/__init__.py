@@ -1,0 +1,1 @@
+"""The HTTP API: the public distributor paths (forwarded unchanged by the gateway) and internal reads."""

@@ -113,15 +113,21 @@ async def start_relay(outbox_schema, settings: KafkaSettings):  # type: ignore[n
 
     relays: list[OutboxRelay] = []
 
-    async def start(relay_settings: KafkaSettings | None = None, **options: object) -> OutboxRelay:
+    async def start(
+        relay_settings: KafkaSettings | None = None,
+        *,
+        service_name: str = "test-service",
+        pool: Any = None,
+        **options: Any,
+    ) -> OutboxRelay:
         used = relay_settings or settings
         relay = OutboxRelay(
-            outbox_schema.pool,
+            pool or outbox_schema.pool,
             lambda: create_producer(used),
-            "test-service",
+            service_name,
             outbox_schema.name,
             used,
-            **options,  # type: ignore[arg-type]
+            **options,
         )
         await relay.start()
         relays.append(relay)

@@ -25,6 +25,7 @@ from shared_messaging.broker import (
 from shared_messaging.outbox import add_event
 from shared_messaging.testing import read_records, wait_until
 from shared_messaging.topics import ensure_topics
+from shared_observability.metrics import REGISTRY
 
 KAFKA_SH = Path(__file__).resolve().parents[3] / "deploy" / "local" / "kafka.sh"
 FAULTS_PORT = 29092
@@ -38,6 +39,10 @@ async def kafka_sh(*args: str) -> None:
     output, _ = await asyncio.wait_for(process.communicate(), 180)
     if process.returncode != 0:
         raise RuntimeError(f"kafka.sh {' '.join(args)} failed:\n{output.decode()}")
+
+
+def lag_gauge(service: str) -> float | None:
+    return REGISTRY.get_sample_value("outbox_lag_events", {"service": service})
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
@@ -67,7 +72,8 @@ async def test_relay_survives_kafka_down_and_delivers_when_it_returns(
     async def scenario() -> None:
         topic = f"faults.{outbox_schema.name}"
         await ensure_topics(faults_up, [topic], 1)
-        relay = await start_relay(relay_settings=down_settings)
+        service = f"faults-{outbox_schema.name}"
+        relay = await start_relay(relay_settings=down_settings, service_name=service)
         async with outbox_schema.pool.acquire() as conn, conn.transaction():
             await add_event(conn, ping(aggregate_id="k", seq=1), topic=topic)
         assert len(await read_records(faults_up, topic, count=1)) == 1
@@ -89,6 +95,9 @@ async def test_relay_survives_kafka_down_and_delivers_when_it_returns(
         assert row["last_error"]
         assert relay.task is not None
         assert not relay.task.done()
+        await wait_until(
+            lambda: lag_gauge(service) == 1, seconds=10, message="outbox lag gauge shows the event"
+        )
 
         await kafka_sh("start", "faults", str(FAULTS_PORT))
         records = await read_records(faults_up, topic, count=2, seconds=60)
@@ -100,6 +109,7 @@ async def test_relay_survives_kafka_down_and_delivers_when_it_returns(
             return await outbox_schema.pool.fetchval("SELECT count(*) FROM outbox") == 0
 
         await wait_until(outbox_empty, seconds=30, message="outbox emptied")
+        await wait_until(lambda: lag_gauge(service) == 0, seconds=10, message="outbox lag gauge back to 0")
 
     await asyncio.wait_for(scenario(), 240)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections import defaultdict
 from typing import Any
 
+import asyncpg
 import pytest
 
 from shared_messaging.outbox import add_event
@@ -206,3 +208,39 @@ async def test_a_failed_send_holds_back_later_events_of_its_key_only(outbox_sche
     assert producer.sent == [("k", 2), ("k", 3)]
     assert await outbox_schema.pool.fetchval("SELECT count(*) FROM outbox") == 0
     assert producer.starts == 2  # replaced after the failed batch
+
+
+async def test_relay_reconnects_after_all_its_database_sessions_are_killed(
+    outbox_schema, event_topic, start_relay, ping, kafka_bootstrap, caplog
+):
+    topic = await event_topic(partitions=1)
+    application = f"relay-{uuid.uuid4().hex[:8]}"
+    relay_pool = await asyncpg.create_pool(
+        outbox_schema.admin_url,
+        min_size=2,
+        max_size=3,
+        server_settings={"search_path": outbox_schema.name, "application_name": application},
+    )
+    relay = await start_relay(pool=relay_pool)
+    try:
+        await write_events(outbox_schema.pool, ping, topic, ["k"], per_key=1)
+        assert len(await read_records(kafka_bootstrap, topic, count=1)) == 1
+
+        killed = await outbox_schema.pool.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            application,
+        )
+        assert killed >= 1
+        async with outbox_schema.pool.acquire() as conn, conn.transaction():
+            await add_event(conn, ping(aggregate_id="k", seq=2), topic=topic)
+
+        records = await read_records(kafka_bootstrap, topic, count=2)
+        assert [json.loads(r.value)["seq"] for r in records] == [1, 2]
+        await wait_until(lambda: relay.is_active, message="relay active again")
+        retries = [
+            r for r in caplog.records if r.name == "shared_messaging.relay" and "retrying" in r.getMessage()
+        ]
+        assert len(retries) <= 5  # backed off, no spinning
+    finally:
+        await relay.stop()
+        await relay_pool.close()

@@ -1,10 +1,10 @@
-"""`python -m gateway [serve|migrate]`"""
+"""`python -m gateway [serve|migrate|clients ...|openapi ...]`"""
 
 import sys
 
-from shared_runtime import main
-
 from gateway.bootstrap import definition
 from gateway.config import Settings
+from shared_runtime import main
 
-main(definition(), Settings(), sys.argv[1:])
+settings = Settings()
+main(definition(settings), settings, sys.argv[1:])

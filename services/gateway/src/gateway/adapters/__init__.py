@@ -1,0 +1,1 @@
+"""PostgreSQL access of the gateway's own schema (asyncpg, plain SQL)."""

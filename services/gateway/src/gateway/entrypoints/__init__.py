@@ -1,0 +1,1 @@
+"""How the gateway is reached: HTTP (the public API) and the command line (`clients`, `openapi`)."""

@@ -138,37 +138,58 @@ async def start_relay(outbox_schema, settings: KafkaSettings):  # type: ignore[n
         await relay.stop()
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def start_consumer(settings: KafkaSettings):  # type: ignore[no-untyped-def]
+class ConsumerStarter:
     """`await start_consumer(topic, handlers=..., pool=..., **subscribe_options)`: a started
-    FastStream broker with one subscription (a fresh consumer group); returns the subscription."""
-    from shared_messaging.broker import create_broker, start_broker, stop_broker
-    from shared_messaging.consumer import subscribe
-    from shared_messaging.dlq import DeadLetterPublisher
+    FastStream broker (a replica) with one subscription; `await start_consumer.stop(subscription)`
+    stops that replica. Each call without `group_id` gets a fresh consumer group."""
 
-    running = []
+    def __init__(self, settings: KafkaSettings) -> None:
+        self.settings = settings
+        self.running: dict[int, tuple[Any, Any, KafkaSettings]] = {}
 
-    async def start(  # type: ignore[no-untyped-def]
+    async def __call__(
+        self,
         topic: str,
         *,
         group_id: str | None = None,
         consumer_settings: KafkaSettings | None = None,
         **options: Any,
-    ):
-        used = consumer_settings or settings
+    ) -> Any:
+        from shared_messaging.broker import create_broker, start_broker
+        from shared_messaging.consumer import subscribe
+        from shared_messaging.dlq import DeadLetterPublisher
+
+        used = consumer_settings or self.settings
         group = group_id or f"svc-{uuid.uuid4().hex[:8]}"
         broker = create_broker(used, group)
         dlq_publisher = DeadLetterPublisher(used)
         options.setdefault("models", dict(TEST_MODELS))
         subscription = subscribe(broker, topic, group_id=group, dlq=dlq_publisher, settings=used, **options)
         await start_broker(broker, used)
-        running.append((broker, dlq_publisher))
+        self.running[id(subscription)] = (broker, dlq_publisher, used)
         return subscription
 
-    yield start
-    for broker, dlq_publisher in running:
-        await stop_broker(broker, settings)
+    async def stop(self, subscription: Any) -> None:
+        from shared_messaging.broker import stop_broker
+
+        broker, dlq_publisher, used = self.running.pop(id(subscription))
+        await stop_broker(broker, used)
         await dlq_publisher.stop()
+
+    async def stop_all(self) -> None:
+        for key in list(self.running):
+            broker, dlq_publisher, used = self.running.pop(key)
+            from shared_messaging.broker import stop_broker
+
+            await stop_broker(broker, used)
+            await dlq_publisher.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def start_consumer(settings: KafkaSettings) -> AsyncIterator[ConsumerStarter]:
+    starter = ConsumerStarter(settings)
+    yield starter
+    await starter.stop_all()
 
 
 @pytest_asyncio.fixture(loop_scope="session")

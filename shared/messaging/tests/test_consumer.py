@@ -441,3 +441,36 @@ async def test_a_defect_in_message_handling_dead_letters_the_message_instead_of_
     assert headers["x-error-code"] == b"HANDLER_FAILED"
     assert "model registry corrupted" in json.loads(headers["x-error"])["message"]
     assert await applied_rows(applied_table) == [("apply", "a", 1)]
+
+
+async def test_partitions_assigned_during_a_pause_stay_paused(
+    applied_table, event_topic, start_consumer, send_raw, consumed
+):
+    """All replicas pause for the batch window; when one leaves, the partitions that move to
+    another must not start flowing before the window ends."""
+    topic = await event_topic(partitions=4)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    staying = await start_consumer(
+        topic, group_id=group, handlers={"TestPing": recorder()}, pool=applied_table
+    )
+    leaving = await start_consumer(
+        topic, group_id=group, handlers={"TestPing": recorder()}, pool=applied_table
+    )
+    await wait_until(
+        lambda: staying.consumer.assignment() and leaving.consumer.assignment(),
+        message="both replicas assigned",
+    )
+    staying.pause()
+    leaving.pause()
+    moving = set(leaving.consumer.assignment())
+
+    await start_consumer.stop(leaving)  # the replica's process ends
+    await wait_until(lambda: moving <= set(staying.consumer.assignment()), message="partitions moved over")
+    assert moving <= staying.consumer.paused()
+    for n in range(8):
+        await send_raw(topic, ping_value(f"k{n}", 1), key=f"k{n}".encode(), headers=ping_headers(f"k{n}"))
+    await asyncio.sleep(1.0)  # long enough for an unpaused consumer to have fetched them
+    assert consumed(group, topic, "ok") == 0
+
+    staying.resume()
+    await wait_until(lambda: consumed(group, topic, "ok") == 8, message="all consumed after resume")

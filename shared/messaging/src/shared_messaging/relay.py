@@ -149,6 +149,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._active = False
+        self._failures = 0
         self.published_total = 0
 
     @property
@@ -190,18 +191,18 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Lead or stand by until `stop()`; errors back off and retry, never end the loop."""
-        failures = 0
+        self._failures = 0
         try:
             while not self._stopping.is_set():
                 try:
                     await self._lead()
-                    failures = 0
+                    self._failures = 0
                 except RelayCrash:
                     _logger.error("outbox relay %s crashed (test hook)", self._schema)
                     raise
                 except Exception as error:
-                    failures += 1
-                    delay = self._backoff(failures)
+                    self._failures += 1
+                    delay = self._backoff(self._failures)
                     _logger.warning(
                         "outbox relay %s: %s; retrying in %.1f s", self._schema, _describe(error), delay
                     )
@@ -264,6 +265,7 @@ class OutboxRelay:
         try:
             await conn.add_listener(self._channel, self._on_notify)
             self._active = True
+            self._failures = 0  # a new incident starts its back-off from the beginning
             _logger.info("outbox relay %s is active", self._schema)
             await self._publish_until_stopped(conn, lost)
         finally:
@@ -385,7 +387,11 @@ class OutboxRelay:
         return errors
 
     async def publish_batch(self) -> BatchOutcome:
-        """Publish up to one batch and mark it; what the loop calls (public for tests and tools)."""
+        """Publish up to one batch and mark it (what the loop does while it holds the lock).
+
+        Public for tests and tools; it does not take the lock, so calling it while another relay
+        runs only causes duplicates, never loss.
+        """
         rows = await self._fetch()
         outcome = BatchOutcome(fetched=len(rows))
         if not rows:

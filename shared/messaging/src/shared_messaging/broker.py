@@ -28,15 +28,6 @@ class KafkaUnavailableError(Exception):
     """A Kafka call did not complete within its bound."""
 
 
-def _producer_options(settings: KafkaSettings) -> dict[str, object]:
-    return {
-        "acks": "all",
-        "enable_idempotence": True,
-        "linger_ms": settings.kafka_linger_ms,
-        "request_timeout_ms": settings.kafka_request_timeout_ms,
-    }
-
-
 def create_broker(settings: KafkaSettings, service_name: str) -> KafkaBroker:
     """A FastStream broker for `service_name` (consumer group and client id are the service name).
 

@@ -3,6 +3,8 @@ import pytest
 from enrichment.domain.errors import BusinessRuleError, OrderNotOpenError
 from enrichment.domain.order import Order
 from enrichment.domain.status import StatusChange, status_for_confirmations
+from enrichment.service_layer.fulfillment_outcomes import distributor_ids
+from shared_contracts.events import FulfillmentOrderCreated
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,22 @@ def test_an_order_joins_one_group_only_while_open():
     assert refused.value.code == "ORDER_IN_OTHER_CDG"
     with pytest.raises(OrderNotOpenError):
         order("SUBMITTED").join_cdg("g1")
+
+
+def test_fulfillment_orders_name_our_order_and_sub_order_by_convention_or_explicitly():
+    order_id, sub_order_id = "5f0c7a52-5a8e-4a4e-9d0b-0f1f1d2c3b4a", "8d7e6c5b-4a39-4281-9c1d-2e3f4a5b6c7d"
+
+    def event(**fields: object) -> FulfillmentOrderCreated:
+        return FulfillmentOrderCreated.model_validate(
+            {"confirmationType": "C", "fulfillLocation": 6000, "details": [], **fields}
+        )
+
+    by_convention = distributor_ids(event(customerOrderNo=order_id, fulfillOrderNo=sub_order_id))
+    assert by_convention is not None
+    assert tuple(map(str, by_convention)) == (order_id, sub_order_id)
+    explicit = distributor_ids(
+        event(customerOrderNo="OMS-1", fulfillOrderNo="FO-1", orderId=order_id, subOrderId=sub_order_id)
+    )
+    assert explicit is not None
+    assert tuple(map(str, explicit)) == (order_id, sub_order_id)
+    assert distributor_ids(event(customerOrderNo="OMS-1", fulfillOrderNo="FO-1")) is None

@@ -13,7 +13,7 @@ fi
 "$LOCAL_DIR/postgres.sh" start orderplatform
 admin_url=$("$LOCAL_DIR/postgres.sh" url orderplatform)
 
-"$PLATFORM_PYTHON" -m shared_messaging.topics create --bootstrap "$KAFKA_BOOTSTRAP_SERVERS"
+"$PLATFORM_PYTHON" -m shared_messaging topics create --bootstrap "$KAFKA_BOOTSTRAP_SERVERS"
 while read -r service url; do
   export "${service^^}_DATABASE_URL=$url"
 done < <("$PLATFORM_PYTHON" -m shared_db.provision "$admin_url")

@@ -41,7 +41,8 @@ async def test_cli_creates_every_platform_topic(kafka_bootstrap, kafka_admin):
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "shared_messaging.topics",
+        "shared_messaging",
+        "topics",
         "create",
         "--bootstrap",
         kafka_bootstrap,
@@ -50,5 +51,6 @@ async def test_cli_creates_every_platform_topic(kafka_bootstrap, kafka_admin):
     )
     output, _ = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, output.decode()
+    assert b"RuntimeWarning" not in output
     assert set(ALL_TOPICS) <= set(await kafka_admin.list_topics())
     assert "orders.order.v1.dlq" in ALL_TOPICS

@@ -3,7 +3,7 @@
 - write events: `add_event(conn, event, ...)` inside the state change's transaction;
 - publish them: `OutboxRelay(pool, lambda: create_producer(settings), service, schema, settings)`;
 - consume: `subscribe(broker, topic, group_id=..., handlers=..., pool=..., dlq=...)`;
-- topics: `ensure_topics(...)`, `python -m shared_messaging.topics create`.
+- topics: `ensure_topics(...)`, `python -m shared_messaging topics create`.
 """
 
 from shared_messaging.broker import (

@@ -1,7 +1,7 @@
 """Topic administration: create the platform's topics and their dead-letter queues.
 
 The broker's automatic topic creation is off, so topics exist only when this (or a Strimzi
-`KafkaTopic`) made them. `python -m shared_messaging.topics create` creates every topic of
+`KafkaTopic`) made them. `python -m shared_messaging topics create` creates every topic of
 `shared_contracts.topics.ALL_TOPICS` on `KAFKA_BOOTSTRAP_SERVERS`.
 """
 
@@ -89,7 +89,7 @@ async def create_all_topics(settings: KafkaSettings, topics: Sequence[str] = ALL
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shared_messaging.topics")
+    parser = argparse.ArgumentParser(prog="python -m shared_messaging topics")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create every platform topic and its DLQ if missing")
     create.add_argument("--bootstrap", help="bootstrap servers (default: KAFKA_BOOTSTRAP_SERVERS)")

@@ -125,4 +125,4 @@ class CdgResponse(StrictCamelModel):
     status: Success = "SUCCESS"
     cdg_id: str
     cdg_name: str
-    order_ids: list[str] = Field(description="Every order of the group, in the order they joined it.")
+    order_ids: list[str] = Field(description="Every order of the group, oldest order first.")

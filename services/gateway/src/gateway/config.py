@@ -10,8 +10,8 @@
 | `UPSTREAM_MAX_CONNECTIONS` | 100 | pooled connections per upstream |
 | `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | 50, 100 | token bucket per client (0 = off) |
 | `AUTH_FAILURE_RATE_PER_SECOND`, `AUTH_FAILURE_BURST` | 0.2, 10 | failed logins per presented client_id |
-| `MAX_BODY_BYTES` | 262144 | request body cap (413); at most the shared 1 MiB limit |
-| `MAX_COLLECTION_ITEMS` | 500 | any JSON array in a body (400) |
+| `MAX_BODY_BYTES` | 1048576 | request body cap (413); at most the shared 1 MiB limit |
+| `MAX_COLLECTION_ITEMS` | 1000 | any JSON array in a body (400); models may set lower caps |
 | `GATEWAY_SECRET_KEY` | local-dev value | HMAC key of the stored client secrets; set it outside local dev |
 | `GATEWAY_PREVIOUS_SECRET_KEYS` | empty | comma-separated older HMAC keys still accepted (rehashed on use) |
 | `AUTH_CACHE_TTL_SECONDS` | 10 | how long a verified client is trusted without reading the database |
@@ -56,8 +56,8 @@ class Settings(ServiceSettings):
     auth_failure_rate_per_second: float = Field(default=0.2, ge=0)
     auth_failure_burst: int = Field(default=10, ge=1)
 
-    max_body_bytes: int = Field(default=262_144, ge=1, le=SHARED_BODY_LIMIT_BYTES)
-    max_collection_items: int = Field(default=500, ge=1)
+    max_body_bytes: int = Field(default=SHARED_BODY_LIMIT_BYTES, ge=1, le=SHARED_BODY_LIMIT_BYTES)
+    max_collection_items: int = Field(default=1000, ge=1)
 
     gateway_secret_key: SecretStr = SecretStr(LOCAL_DEV_SECRET_KEY)
     gateway_previous_secret_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()

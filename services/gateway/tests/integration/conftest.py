@@ -172,6 +172,8 @@ def gateway_settings(service_db_urls: dict[str, str], kafka_bootstrap: str, **ov
         "upstream_connect_timeout_seconds": 0.5,
         "rate_limit_per_second": 1000.0,
         "rate_limit_burst": 1000,
+        "max_body_bytes": 262_144,
+        "max_collection_items": 500,
         **overrides,
     }
     return Settings(**values)

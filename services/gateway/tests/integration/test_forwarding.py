@@ -163,3 +163,14 @@ async def test_every_sample_body_of_api_md_is_accepted_and_forwarded(
     assert deleted.status_code == 200
     assert len(enrichment.calls) == 7
     assert [c.method for c in appointment.calls] == ["POST", "DELETE"]
+
+
+async def test_non_ascii_header_values_are_forwarded_not_a_500(gateway, enrichment) -> None:
+    credential = await gateway.credential()
+    headers = {name: value.encode() for name, value in credential.headers().items()}
+    headers["source"] = "système-ü".encode("latin-1")
+    headers["x-trace-id"] = "trace-é".encode("latin-1")
+    response = await gateway.http.post(SUMMARY, json={"orderId": "O-1"}, headers=headers)
+    assert response.status_code == 200
+    [call] = enrichment.calls
+    assert call.headers["source"] == "système-ü"

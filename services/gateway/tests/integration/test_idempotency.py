@@ -3,6 +3,8 @@
 import asyncio
 import uuid
 
+from gateway.adapters.idempotency_repository import IdempotencyRepository
+from gateway.domain.fingerprint import request_fingerprint
 from shared_contracts.distributor import examples
 
 ORDER = "/api/v1/order"
@@ -135,10 +137,31 @@ async def test_expired_records_are_purged_and_their_keys_reusable(gateway, enric
         "UPDATE idempotency_records SET expires_at = now() - interval '1 second' WHERE client_id = $1",
         credential.client_id,
     )
-    from gateway.adapters.idempotency_repository import IdempotencyRepository
-
     assert await IdempotencyRepository(pool).purge_expired() >= 1
     left = await pool.fetchval(
         "SELECT count(*) FROM idempotency_records WHERE client_id = $1", credential.client_id
     )
     assert left == 0
+
+
+async def test_a_claim_whose_owner_died_is_taken_over_after_its_lease(gateway, enrichment) -> None:
+    credential = await gateway.credential()
+    transaction = key()
+    body = b'{"orderId": "O-1"}'
+    fingerprint = request_fingerprint("POST", "/api/v1/order-summary", body)
+    pool = gateway.service.runtime.pool
+    await pool.execute(
+        """
+        INSERT INTO idempotency_records
+            (client_id, idempotency_key, fingerprint, status, locked_until, expires_at)
+        VALUES ($1, $2, $3, 'in_progress', now() - interval '1 second', now() + interval '1 day')
+        """,
+        credential.client_id,
+        transaction,
+        fingerprint,
+    )
+    headers = credential.headers(**{"x-transaction-id": transaction, "content-type": "application/json"})
+    response = await gateway.http.post("/api/v1/order-summary", content=body, headers=headers)
+    assert response.status_code == 200
+    assert "idempotent-replay" not in response.headers
+    assert len(enrichment.calls) == 1

@@ -13,6 +13,7 @@ from gateway import metrics
 from gateway.domain.clients import ApiClient, Role
 from gateway.domain.token_bucket import RateLimiter, retry_after_header
 from gateway.service_layer.authentication import (
+    MAX_CLIENT_ID_LENGTH,
     AuthenticationFailed,
     Authenticator,
     CredentialStoreUnavailable,
@@ -48,8 +49,9 @@ class Gatekeeper:
         return client
 
     async def _authenticate(self, client_id: str | None, secret: str | None) -> ApiClient:
-        if client_id:
-            wait = self.failed_logins.blocked_for(client_id)
+        failure_key = (client_id or "")[:MAX_CLIENT_ID_LENGTH]
+        if failure_key:
+            wait = self.failed_logins.blocked_for(failure_key)
             if wait > 0:
                 metrics.RATE_LIMITED.labels(limit="login").inc()
                 raise _too_many(wait, "Too many failed authentications for this client_id")
@@ -61,6 +63,6 @@ class Gatekeeper:
             metrics.AUTH_FAILURES.labels(reason=failure.reason).inc()
             shown = (client_id or "")[:LOGGED_CLIENT_ID_CHARS]
             log.warning("authentication failed", extra={"client_id": shown, "reason": failure.reason})
-            if client_id:
-                self.failed_logins.acquire(client_id)
+            if failure_key:
+                self.failed_logins.acquire(failure_key)
             raise ApiError(401, "UNAUTHORIZED", UNAUTHORIZED_MESSAGE) from None

@@ -65,6 +65,11 @@ def is_platform_error_body(body: bytes) -> bool:
     )
 
 
+def _as_bytes(headers: Mapping[str, str]) -> dict[bytes, bytes]:
+    """Header values exactly as received: the server decoded them as latin-1 (httpx would want ASCII)."""
+    return {name.encode("latin-1"): value.encode("latin-1", "replace") for name, value in headers.items()}
+
+
 def passes_through(status: int, body: bytes) -> bool:
     if status < 400:
         return True
@@ -110,7 +115,9 @@ class Upstreams:
             raise UpstreamDisabled(upstream)
         try:
             async with asyncio.timeout(self.deadline_seconds):
-                response = await client.request(method, target, headers=dict(headers), content=body or None)
+                response = await client.request(
+                    method, target, headers=_as_bytes(headers), content=body or None
+                )
                 content = await response.aread()
         except TimeoutError as error:
             raise UpstreamUnavailable(upstream, "timeout") from error

@@ -38,11 +38,12 @@ The public API of the order platform, served by its gateway.
 
 Every call sends `client_id` and `client_secret` (401 without valid ones, 403 outside the
 credential's role) and `x-trace-id` (400 without it; echoed on the response). A body is JSON
-(`content-type: application/json`, else 415), at most 256 KiB (413) with at most 500 entries per
-array (400); unknown fields are refused (400). `x-transaction-id` on POST/PUT/DELETE makes the call
-idempotent per client: the same key with the same body gets the stored response again (header
-`idempotent-replay: true`), with another body 409 `IDEMPOTENCY_CONFLICT`. Clients are rate limited
-(429 with `Retry-After`). Every error answers the standard error body.
+(`content-type: application/json`, else 415), at most 1 MiB (413) with at most 1000 entries per
+array (400, lower where a schema says so); unknown fields are refused (400). `x-transaction-id` on
+POST/PUT/DELETE makes the call idempotent per client: the same key with the same body gets the
+stored response again (header `idempotent-replay: true`), with another body 409
+`IDEMPOTENCY_CONFLICT`. Clients are rate limited (429 with `Retry-After`). Every error answers the
+standard error body.
 """
 
 SECURITY_SCHEMES: Final[dict[str, Any]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import Request, Response
+from opentelemetry import trace
 
 from gateway import metrics
 from gateway.domain import idempotency, validation
@@ -65,6 +66,16 @@ def _header_problems(transaction_id: str | None, source: str | None) -> list[Val
     return problems
 
 
+def _annotate_span(client_id: str, sp_id: str | None, source: str | None) -> None:
+    """The caller on the gateway's server span (the trace then shows who called, for which SP)."""
+    span = trace.get_current_span()
+    span.set_attribute("client.id", client_id)
+    if sp_id:
+        span.set_attribute("sp.id", sp_id)
+    if source:
+        span.set_attribute("request.source", source[:MAX_SOURCE_LENGTH])
+
+
 def _response(answer: UpstreamResponse, *, replayed: bool) -> Response:
     headers = dict(answer.headers)
     if replayed:
@@ -93,6 +104,7 @@ class ProxyPipeline:
         client = await self.gatekeeper.admit(
             headers.get("client_id"), headers.get("client_secret"), operation.role
         )
+        _annotate_span(client.client_id, client.sp_id, headers.get(SOURCE_HEADER))
         if not self.upstreams.is_enabled(operation.upstream):
             raise _not_yet(operation.upstream)
         transaction_id = headers.get(TRANSACTION_HEADER)

@@ -33,7 +33,8 @@ for service in $SERVICES; do
   fi
 done
 
-if [ -x "$LOCAL_DIR/seed-demo.sh" ]; then "$LOCAL_DIR/seed-demo.sh"; fi
+# Demo credentials (idempotent: working secrets in the file are kept).
+DATABASE_URL="$GATEWAY_DATABASE_URL" "$PLATFORM_PYTHON" -m gateway clients seed-demo --out "$PLATFORM_VAR/demo-clients.json" >/dev/null
 
 cat <<SUMMARY
 
@@ -44,6 +45,7 @@ The order platform is up.
   health        /health/live  /health/ready   metrics: /metrics on every service
   kafka         $KAFKA_BOOTSTRAP_SERVERS   (broker log: var/kafka/dev/logs/server.log)
   postgres      $admin_url
+  credentials   $PLATFORM_VAR/demo-clients.json  (sandbox-sp, production-sp, connector-sp-a/-b, oms)
   logs          $PLATFORM_VAR/log/<service>.log  (JSON lines)
   status        make status
   stop          make down

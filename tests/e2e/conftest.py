@@ -1,0 +1,42 @@
+"""The platform as real processes for the end-to-end tests of this folder, and demo credentials."""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from shared_testing.platform import Platform, running_platform
+
+
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
+async def platform(
+    kafka_bootstrap: str,
+    service_db_urls: dict[str, str],
+    platform_topics: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Platform]:
+    work_dir = tmp_path_factory.mktemp("platform")
+    async with running_platform(
+        database_urls=service_db_urls, kafka_bootstrap=kafka_bootstrap, work_dir=work_dir
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="package")
+def demo_clients(service_db_urls: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo credentials, seeded exactly as `make up` does; keyed by name."""
+    out = tmp_path_factory.mktemp("clients") / "demo-clients.json"
+    subprocess.run(
+        [sys.executable, "-m", "gateway", "clients", "seed-demo", "--out", str(out)],
+        env={**os.environ, "DATABASE_URL": service_db_urls["gateway"]},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return {client["name"]: client for client in json.loads(Path(out).read_text())}

@@ -1,0 +1,68 @@
+"""One x-trace-id follows a request from the gateway over HTTP and Kafka into another service."""
+
+import uuid
+from typing import Any
+
+import httpx
+
+from shared_messaging.testing import wait_until
+from shared_observability.propagation import trace_id_hex_for
+from shared_testing.platform import Platform
+
+ORDER = {
+    "quoteId": "Q-100234",
+    "customer": {"name": "Acme Dental", "accountNumber": "A-1001"},
+    "contacts": {
+        "primary": {
+            "firstName": "Ana",
+            "lastName": "Diaz",
+            "email": "ana@acme.example",
+            "phone": "2145550100",
+        }
+    },
+    "subOrders": [
+        {
+            "siteAddress": {
+                "street": "2270 LAKESIDE BLVD",
+                "city": "RICHARDSON",
+                "state": "TX",
+                "postalCode": "75082",
+            },
+            "items": [{"item": "100100068", "quantity": 2, "orderItemType": "EQUIPMENT"}],
+        }
+    ],
+}
+
+
+async def test_a_gateway_request_is_one_trace_down_to_another_services_consumer(
+    platform: Platform, demo_clients: dict[str, Any]
+) -> None:
+    client = demo_clients["sandbox-sp"]
+    x_trace_id = f"journey-{uuid.uuid4()}"  # not hex: exercises the deterministic mapping
+    async with httpx.AsyncClient(base_url=platform.urls["gateway"], timeout=10) as http:
+        response = await http.post(
+            "/api/v1/order",
+            json=ORDER,
+            headers={
+                "client_id": client["client_id"],
+                "client_secret": client["client_secret"],
+                "x-trace-id": x_trace_id,
+            },
+        )
+    assert response.status_code == 201, response.text
+    assert response.headers["x-trace-id"] == x_trace_id
+    trace_id = trace_id_hex_for(x_trace_id)
+
+    def consumer_span_in_appointment() -> list[dict[str, Any]]:
+        spans = [s for s in platform.spans() if s["trace_id"] == trace_id]
+        return spans if any(s["service"] == "appointment" and s["kind"] == "CONSUMER" for s in spans) else []
+
+    spans = await wait_until(consumer_span_in_appointment, seconds=30, message="appointment consumer span")
+
+    services = {span["service"] for span in spans}
+    assert {"gateway", "enrichment", "appointment"} <= services
+    assert {s["kind"] for s in spans if s["service"] == "gateway"} >= {"SERVER", "CLIENT"}
+    assert "SERVER" in {s["kind"] for s in spans if s["service"] == "enrichment"}
+    assert all(span["attributes"].get("x_trace_id") == x_trace_id for span in spans), [
+        (s["service"], s["name"], s["attributes"].get("x_trace_id")) for s in spans
+    ]

@@ -105,6 +105,11 @@ async def test_api_error_answers_the_standard_body(client: httpx.AsyncClient) ->
     }
 
 
+async def test_an_error_answer_echoes_the_trace_id_once(client: httpx.AsyncClient) -> None:
+    response = await client.get("/business", headers=TRACE)
+    assert response.headers.get_list("x-trace-id") == ["trace-abc"]
+
+
 async def test_unknown_path_is_404_with_the_standard_body(client: httpx.AsyncClient) -> None:
     response = await client.get("/nowhere", headers=TRACE)
     assert response.status_code == 404

@@ -67,7 +67,10 @@ class RequestHeaderChecks:
 
         async def send_with_trace(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (TRACE_HEADER, trace_id.encode("latin-1"))]
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == TRACE_HEADER for name, _ in headers):
+                    headers.append((TRACE_HEADER, trace_id.encode("latin-1")))
+                message["headers"] = headers
             await send(message)
 
         received = 0

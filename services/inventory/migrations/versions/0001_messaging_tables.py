@@ -5,6 +5,7 @@ Revises:
 """
 
 from alembic import op
+
 from shared_messaging.schema import MESSAGING_TABLES_SQL
 
 revision = "0001"

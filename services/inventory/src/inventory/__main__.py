@@ -2,9 +2,8 @@
 
 import sys
 
-from shared_runtime import main
-
 from inventory.bootstrap import definition
 from inventory.config import Settings
+from shared_runtime import main
 
 main(definition(), Settings(), sys.argv[1:])

@@ -1,0 +1,81 @@
+"""Load generator of the relay benchmark's second run: concurrent writers, as fast as they can.
+
+Each of `--writers` tasks loops: one short transaction with one `add_event`, committed, until
+`--seconds` have passed. Runs in its own process so the writers' Python work does not share the
+relay's event loop (in a service, request handlers and the relay would share it).
+
+Protocol on stdout, one JSON object a line:
+  {"event": "started", "t": <wall clock>}
+  {"event": "done", "written": N, "t_first": ..., "t_last": ..., "cpu_seconds": ..., "errors": E}
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+from bench_support import SOURCE_SERVICE, emit, key_picker, make_event, self_cpu_seconds
+
+from shared_db.pool import create_pool
+from shared_messaging.outbox import add_event
+
+
+async def write(args: argparse.Namespace) -> None:
+    pool = await create_pool(args.dsn, args.schema, min_size=args.writers, max_size=args.writers)
+    written = 0
+    errors = 0
+    rng = key_picker(args.keys, args.seed)
+    cpu0 = self_cpu_seconds()
+    t_first = time.time()
+    deadline = time.monotonic() + args.seconds
+
+    async def writer() -> None:
+        nonlocal written, errors
+        seq = 0
+        while time.monotonic() < deadline:
+            seq += 1
+            event = make_event(rng.randrange(args.keys), seq)
+            try:
+                async with pool.acquire() as conn, conn.transaction():
+                    await add_event(conn, event, topic=args.topic, source_service=SOURCE_SERVICE)
+            except Exception as error:  # counted and reported; the run goes on
+                errors += 1
+                if errors <= 3:
+                    print(f"writer error: {error!r}", file=sys.stderr, flush=True)
+                continue
+            written += 1
+
+    emit({"event": "started", "t": t_first})
+    try:
+        await asyncio.gather(*(writer() for _ in range(args.writers)))
+    finally:
+        t_last = time.time()
+        await asyncio.wait_for(pool.close(), 30)
+    emit(
+        {
+            "event": "done",
+            "written": written,
+            "errors": errors,
+            "t_first": t_first,
+            "t_last": t_last,
+            "cpu_seconds": self_cpu_seconds() - cpu0,
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dsn", required=True)
+    parser.add_argument("--schema", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--keys", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2)
+    asyncio.run(write(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -235,7 +235,9 @@ async def test_relay_reconnects_after_all_its_database_sessions_are_killed(
             await add_event(conn, ping(aggregate_id="k", seq=2), topic=topic)
 
         records = await read_records(kafka_bootstrap, topic, count=2)
-        assert [json.loads(r.value)["seq"] for r in records] == [1, 2]
+        seqs = [json.loads(r.value)["seq"] for r in records]
+        # At least once: an event published just before its session died is published again.
+        assert list(dict.fromkeys(seqs)) == [1, 2]
         await wait_until(lambda: relay.is_active, message="relay active again")
         retries = [
             r for r in caplog.records if r.name == "shared_messaging.relay" and "retrying" in r.getMessage()

@@ -414,3 +414,16 @@ def test_oms_command_types_share_the_request_bodies():
         assert not issubclass(model, OmsCommand)
     assert InventoryReleased.topic == topics.INVENTORY_STOCK
     assert ItemSubstituted.topic == topics.INVENTORY_STOCK
+
+
+def test_order_submitted_without_customer_omits_the_key() -> None:
+    import json
+
+    from shared_contracts.events import OrderSubmitted
+
+    event = OrderSubmitted.model_validate({"orderId": "O-1", "spId": "SP", "subOrders": []})
+    assert "customer" not in json.loads(event.to_bytes())
+    with_customer = OrderSubmitted.model_validate(
+        {"orderId": "O-1", "spId": "SP", "subOrders": [], "customer": {"name": "Acme"}}
+    )
+    assert json.loads(with_customer.to_bytes())["customer"]["name"] == "Acme"

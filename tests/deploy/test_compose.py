@@ -220,6 +220,8 @@ def test_platform_services_report_readiness(
         assert "/health/ready" in test, service
         assert "HTTP_PORT" in test, service
         assert "start_period" in check, service
+        if check["test"][1:3] == ["python", "-c"]:
+            compile(check["test"][3], f"{service} healthcheck", "exec")  # a typo would mean never healthy
 
 
 def test_infrastructure_health_checks(compose: dict[str, Any]) -> None:
@@ -248,9 +250,12 @@ def container_env_owner(compose: dict[str, Any], platform_services: tuple[str, .
 def test_every_variable_a_container_is_given_is_a_setting_it_reads(
     compose: dict[str, Any], platform_services: tuple[str, ...], service_settings: dict[str, Any]
 ) -> None:
-    """No typo and no stale name: every key is read by the settings class of that container."""
+    """No typo and no stale name: every key is read by the settings class of that container.
+    `<SERVICE>_URL` of a platform service is always accepted: it is the convention for calls
+    between services, and harmless to give a service before its code reads it."""
+    service_urls = {f"{service.upper()}_URL" for service in platform_services}
     for name, owner in container_env_owner(compose, platform_services).items():
-        known = env_names(service_settings[owner])
+        known = set(env_names(service_settings[owner])) | service_urls
         unknown = set(environment_of(services_of(compose)[name])) - set(known)
         assert not unknown, f"{name}: {sorted(unknown)} are not settings of {owner}.config.Settings"
 

@@ -62,6 +62,8 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# Commit offsets at once (default 5 ms): consumers commit after every processed batch.
+group.coordinator.append.linger.ms=0
 PROPS
   cat > "$base/log4j2.properties" <<PROPS
 status = warn

@@ -22,7 +22,8 @@ shift || true
 cluster() { pg_lsclusters --no-header 2>/dev/null | head -n 1; }
 port() { cluster | awk '{print $3}'; }
 
-url() { echo "postgresql://$admin_user:$admin_password@127.0.0.1:$(port)/${1:-orderplatform}"; }
+# Loopback needs no TLS (Debian enables it, and it costs CPU on every query).
+url() { echo "postgresql://$admin_user:$admin_password@127.0.0.1:$(port)/${1:-orderplatform}?sslmode=disable"; }
 
 psql_su() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -q -p "$(port)" "$@"; }
 

@@ -8,6 +8,7 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from shared_db.migrations import sqlalchemy_url
 from shared_messaging.schema import MESSAGING_TABLES_SQL, notify_channel
 
 
@@ -16,7 +17,7 @@ async def test_ddl_runs_through_sqlalchemy_in_the_schema_on_the_search_path_and_
     admin = await asyncpg.connect(pg_admin_url)
     await admin.execute(f"CREATE SCHEMA {schema}")
     engine = create_async_engine(
-        pg_admin_url.replace("postgresql://", "postgresql+asyncpg://", 1),
+        sqlalchemy_url(pg_admin_url),
         connect_args={"server_settings": {"search_path": schema}},
     )
     try:

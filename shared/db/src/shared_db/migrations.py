@@ -7,6 +7,7 @@ services never share migration state.
 
 import asyncio
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from alembic import command, context, op
 from alembic.config import Config
@@ -29,9 +30,14 @@ async def upgrade(database_url: str, schema: str, script_location: Path, revisio
     await asyncio.to_thread(command.upgrade, config, revision)
 
 
-def _sqlalchemy_url(database_url: str) -> str:
-    scheme, rest = database_url.split("://", 1)
-    return f"postgresql+asyncpg://{rest}" if scheme in ("postgres", "postgresql") else database_url
+def sqlalchemy_url(database_url: str) -> str:
+    """The libpq-style URL the services use, in the form SQLAlchemy's asyncpg dialect takes:
+    its driver name, and asyncpg's `ssl` in place of libpq's `sslmode`."""
+    parts = urlsplit(database_url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        return database_url
+    query = [("ssl" if key == "sslmode" else key, value) for key, value in parse_qsl(parts.query)]
+    return urlunsplit(("postgresql+asyncpg", parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
 def _migrate(connection: Connection, schema: str) -> None:
@@ -47,7 +53,7 @@ def _migrate(connection: Connection, schema: str) -> None:
 
 async def _run_online(database_url: str, schema: str) -> None:
     engine = create_async_engine(
-        _sqlalchemy_url(database_url),
+        sqlalchemy_url(database_url),
         poolclass=pool.NullPool,
         connect_args={"server_settings": {"search_path": schema}, "timeout": 10},
     )

@@ -5,6 +5,10 @@ from typing import Any
 
 import asyncpg
 
+from appointment.domain.addresses import Address
+from appointment.domain.schedule import RequestedDates
+from appointment.domain.sub_order import SubOrder, Tenant
+
 
 async def upsert_created(
     conn: asyncpg.Connection,
@@ -54,3 +58,37 @@ async def record_installation(
         requested_due,
     )
     return status != "UPDATE 0"
+
+
+_COLUMNS = """
+    sub_order_id, order_id, sp_id, environment, site_address, installation_complete,
+    requested_start, requested_due
+"""
+
+
+def _sub_order(row: asyncpg.Record) -> SubOrder:
+    requested = (
+        RequestedDates(row["requested_start"], row["requested_due"])
+        if row["installation_complete"] and row["requested_start"] and row["requested_due"]
+        else None
+    )
+    return SubOrder(
+        sub_order_id=row["sub_order_id"],
+        order_id=row["order_id"],
+        tenant=Tenant(row["sp_id"], row["environment"]),
+        site_address=Address.from_json(row["site_address"]),
+        requested=requested,
+    )
+
+
+async def fetch(conn: asyncpg.Connection | asyncpg.Pool, sub_order_id: str) -> SubOrder | None:
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM sub_orders WHERE sub_order_id = $1", sub_order_id)
+    return None if row is None else _sub_order(row)
+
+
+async def lock(conn: asyncpg.Connection, sub_order_id: str) -> SubOrder | None:
+    """The sub-order, locked until the transaction ends: bookings of one sub-order run one at a time."""
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM sub_orders WHERE sub_order_id = $1 FOR UPDATE", sub_order_id
+    )
+    return None if row is None else _sub_order(row)

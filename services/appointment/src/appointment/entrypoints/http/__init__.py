@@ -1,0 +1,1 @@
+"""The service's HTTP API: the distributor paths the gateway forwards, and the internal lookup."""

@@ -1,0 +1,51 @@
+"""Refusals -> the standard error body. On the Merchandising paths validation and business errors
+are both HTTP 400, as the specification has it; inventory unreachable is 503 `UNAVAILABLE`."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+from fulfillment.adapters.inventory_client import InventoryRefusedError, InventoryUnavailableError
+from fulfillment.domain.errors import BusinessRuleError, InvalidRequestError
+from shared_contracts.errors import ErrorCategory, ValidationErrorItem
+from shared_http import ApiError
+
+VALIDATION_MESSAGE: Final = "Error found in validation of input payload"
+BUSINESS_MESSAGE: Final = "Error found in processing of input payload; see businessError"
+
+
+def as_api_error(error: Exception) -> ApiError | None:
+    if isinstance(error, InvalidRequestError):
+        return ApiError(
+            400,
+            "VALIDATION_FAILED",
+            VALIDATION_MESSAGE,
+            validation_errors=[
+                ValidationErrorItem(error=problem.message, field=problem.field, inputValue=problem.value)
+                for problem in error.problems
+            ],
+        )
+    if isinstance(error, BusinessRuleError):
+        return ApiError(
+            400, error.code, BUSINESS_MESSAGE, category=ErrorCategory.BUSINESS, business_error=error.errors
+        )
+    if isinstance(error, InventoryUnavailableError):
+        return ApiError(503, "UNAVAILABLE", "The inventory service is unavailable; please retry shortly.")
+    if isinstance(error, InventoryRefusedError):
+        return ApiError(
+            502,
+            "INVENTORY_REFUSED",
+            "The inventory service refused the request; quote the trace id to support",
+        )
+    return None
+
+
+@contextmanager
+def answered_as_api_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        api_error = as_api_error(error)
+        if api_error is None:
+            raise
+        raise api_error from error

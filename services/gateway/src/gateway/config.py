@@ -46,7 +46,7 @@ class Settings(ServiceSettings):
     appointment_url: str = "http://127.0.0.1:8082"
     inventory_url: str = "http://127.0.0.1:8083"
     fulfillment_url: str = "http://127.0.0.1:8084"
-    enabled_upstreams: Annotated[tuple[str, ...], NoDecode] = ("enrichment", "appointment")
+    enabled_upstreams: Annotated[tuple[str, ...], NoDecode] = ("enrichment", "appointment", "fulfillment")
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_max_connections: int = Field(default=100, ge=1)

@@ -1,0 +1,1 @@
+"""The demo foundation data set (`python -m inventory data demo`)."""

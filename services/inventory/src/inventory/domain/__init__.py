@@ -1,0 +1,1 @@
+"""Inventory rules without I/O: items, locations, quantities, backorders, substitutions, holds."""

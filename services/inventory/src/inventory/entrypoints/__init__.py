@@ -1,0 +1,1 @@
+"""How the world reaches the use cases: HTTP routes, Kafka handlers, commands, background tasks."""

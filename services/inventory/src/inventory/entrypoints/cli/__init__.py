@@ -1,0 +1,1 @@
+"""`python -m inventory data|stock|batch-window ...`: operator commands (see the README)."""

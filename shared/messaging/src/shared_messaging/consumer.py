@@ -51,6 +51,7 @@ from shared_messaging.dlq import (
     validation_error_body,
 )
 from shared_messaging.inbox import claim
+from shared_messaging.offsets import OffsetCommitter
 from shared_messaging.settings import KafkaSettings
 from shared_observability.kafka_headers import extract_from_headers
 from shared_observability.metrics import count_consumed, count_dlq
@@ -127,14 +128,15 @@ async def _tolerant_parser(
         return message
 
 
-class _PauseAwareListener(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Keeps partitions assigned during a pause paused too."""
+class _SubscriptionListener(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Commits the processed positions of revoked partitions before giving them up, and keeps
+    partitions assigned during a pause paused too."""
 
     def __init__(self, subscription: Subscription) -> None:
         self._subscription = subscription
 
     async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
-        return None
+        await self._subscription.partitions_revoked(set(revoked))
 
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         consumer = self._subscription.consumer
@@ -145,11 +147,12 @@ class _PauseAwareListener(ConsumerRebalanceListener):  # type: ignore[misc]
 class Subscription:
     """One topic's subscriber; `pause()` stops fetching (nothing is lost), `resume()` goes on."""
 
-    def __init__(self, topic: str, group_id: str) -> None:
+    def __init__(self, topic: str, group_id: str, settings: KafkaSettings | None = None) -> None:
         self.topic = topic
         self.group_id = group_id
         self.paused = False
         self.subscriber: Any = None
+        self.offsets = OffsetCommitter(topic, lambda: self.consumer, settings or KafkaSettings())
 
     @property
     def consumer(self) -> AIOKafkaConsumer | None:
@@ -167,6 +170,15 @@ class Subscription:
         consumer = self.consumer
         if consumer is not None:
             consumer.resume(*consumer.assignment())
+
+    async def partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Before the group moves `revoked` elsewhere: commit how far they were processed."""
+        await self.offsets.commit(revoked)
+        self.offsets.forget(revoked)
+
+    async def close(self) -> None:
+        """Before the consumer stops: commit what was processed."""
+        await self.offsets.close()
 
 
 def pause_all(subscriptions: Iterable[Subscription]) -> None:
@@ -398,7 +410,7 @@ def subscribe(
     Register before the broker starts.
     """
     settings = settings or KafkaSettings()
-    subscription = Subscription(topic, group_id)
+    subscription = Subscription(topic, group_id, settings)
     processor = MessageProcessor(
         topic=topic,
         group_id=group_id,
@@ -410,20 +422,17 @@ def subscribe(
         models=models,
         external=topic in EXTERNAL_TOPICS if external is None else external,
     )
-    commit_bound = settings.kafka_send_timeout_seconds
 
     async def consume(message: KafkaMessage) -> None:
-        outcome = await processor.process(message.raw_message)
+        record = message.raw_message
+        outcome = await processor.process(record)
         if outcome == "retry":
             try:
                 await message.nack()  # seek back: the same record is fetched again
             except Exception as error:  # e.g. the partition was revoked: its new owner gets it
                 _logger.warning("%s: could not seek back for a retry: %r", topic, error)
             return
-        try:
-            await asyncio.wait_for(message.ack(), commit_bound)
-        except Exception as error:  # redelivered later; the inbox makes that a no-op
-            _logger.warning("%s: offset commit failed: %r", topic, error)
+        subscription.offsets.processed(record)
 
     subscriber = broker.subscriber(
         topic,
@@ -431,11 +440,29 @@ def subscribe(
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         max_poll_interval_ms=int(max(60.0, 3 * settings.consumer_retry_window_seconds) * 1000),
-        listener=_PauseAwareListener(subscription),
+        listener=_SubscriptionListener(subscription),
         parser=_tolerant_parser,
         decoder=_keep_bytes,
         title=f"{group_id}:{topic}",
     )
     subscriber(consume)
+    _close_before_stopping(subscriber, subscription)
     subscription.subscriber = subscriber
     return subscription
+
+
+def _close_before_stopping(subscriber: Any, subscription: Subscription) -> None:
+    """Run `subscription.close()` when the broker stops the subscriber, before its consumer stops.
+
+    FastStream offers no per-subscriber stop hook: the subscriber's bound `stop` is shadowed on
+    the instance (the broker calls `subscriber.stop()`).
+    """
+    stop_subscriber = subscriber.stop
+
+    async def stop() -> None:
+        try:
+            await subscription.close()
+        finally:
+            await stop_subscriber()
+
+    subscriber.stop = stop

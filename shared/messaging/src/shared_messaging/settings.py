@@ -45,3 +45,7 @@ class KafkaSettings(BaseSettings):
     # Consumers: longest time a message is retried in place before it is handed back to the poll
     # loop (seek to its offset) and retried from there; keeps the consumer within max.poll.interval.
     consumer_retry_window_seconds: float = Field(default=30.0, gt=0)
+    # Consumers: processed positions are committed in the background, this often, or sooner once
+    # this many messages are done; and synchronously on partition revocation and on stop.
+    consumer_commit_interval_seconds: float = Field(default=0.1, gt=0)
+    consumer_commit_batch: int = Field(default=200, ge=1)

@@ -16,7 +16,6 @@ from appointment.service_layer.offers import another_window, territory_of_site
 from appointment.service_layer.ports import SubOrderDirectory
 from appointment.service_layer.rules import AppointmentRules
 from appointment.service_layer.sub_order_lookup import known_sub_order
-from shared_messaging.outbox import add_event
 
 
 async def _take(conn: asyncpg.Connection, new_slot_id: int, old_slot_id: int | None) -> bool:
@@ -65,10 +64,10 @@ async def book_appointment(
         if current is not None:
             released = current.appointment.cancelled()
             await appointments.save_state(conn, released)
-            await add_event(conn, events.cancelled(released), transaction_id=context.transaction_id)
+            await events.stage(conn, events.cancelled(released), context.transaction_id)
         booked = Appointment.initialize(
             str(uuid.uuid4()), sub_order.order_id, sub_order_id, window
         ).confirmed()
         await appointments.insert(conn, booked, sub_order.tenant, slot_id)
-        await add_event(conn, events.booked(booked), transaction_id=context.transaction_id)
+        await events.stage(conn, events.booked(booked), context.transaction_id)
         return booked

@@ -9,7 +9,6 @@ from appointment.domain.states import AppointmentState
 from appointment.service_layer import events
 from appointment.service_layer.context import RequestContext
 from appointment.service_layer.rules import AppointmentRules
-from shared_messaging.outbox import add_event
 
 
 async def cancel_appointment(
@@ -35,5 +34,5 @@ async def cancel_appointment(
         cancelled = appointment.cancelled()
         await appointments.save_state(conn, cancelled)
         await slots.release(conn, stored.slot_id)
-        await add_event(conn, events.cancelled(cancelled), transaction_id=context.transaction_id)
+        await events.stage(conn, events.cancelled(cancelled), context.transaction_id)
         return cancelled

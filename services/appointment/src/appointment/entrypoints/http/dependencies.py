@@ -17,7 +17,7 @@ from appointment.service_layer.ports import SubOrderDirectory
 from appointment.service_layer.reference_data import ensure_reference_data
 from appointment.service_layer.rules import AppointmentRules, rules_from
 from shared_http import ApiError, create_client
-from shared_http.caller import TenantDep
+from shared_http.caller import tenant_caller
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +58,23 @@ def components_lifespan(
     return lifespan
 
 
-def _components(request: Request) -> AppointmentComponents:
+# The dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in a worker
+# thread, which costs more than everything else these do.
+
+
+async def _components(request: Request) -> AppointmentComponents:
     return cast(AppointmentComponents, request.app.state.appointment)
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
     pool = _runtime_pool(request.app)
     if pool is None:
         raise ApiError(503, "UNAVAILABLE", "The service is starting; please retry shortly.")
     return pool
 
 
-def _context(caller: TenantDep) -> RequestContext:
+async def _context(request: Request) -> RequestContext:
+    caller = tenant_caller(request)
     return RequestContext(
         tenant=Tenant(sp_id=caller.sp_id or "", environment=caller.environment),
         forwarded_headers=caller.forwarded_headers(),

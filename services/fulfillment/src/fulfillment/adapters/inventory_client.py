@@ -89,6 +89,8 @@ class HttpInventory:
             response = await self._client.post(path, json=body, headers=headers)
         except httpx.HTTPError as error:
             raise InventoryUnavailableError(f"inventory unreachable: {error!r}") from error
+        except RuntimeError as error:  # the client was closed: the service is stopping
+            raise InventoryUnavailableError(f"inventory client unusable: {error!r}") from error
         if response.status_code >= 500:
             raise InventoryUnavailableError(f"inventory answered {response.status_code}")
         try:

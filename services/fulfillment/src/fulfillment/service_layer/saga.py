@@ -6,7 +6,11 @@ already on its fulfillment order (unique per order and line), so nothing is held
 backordered twice.
 """
 
+import logging
+
 import asyncpg
+
+from fulfillment.adapters.inventory_client import InventoryRefusedError
 
 from fulfillment.domain.errors import InvalidRequestError
 from fulfillment.domain.saga import fulfillment_order_for
@@ -16,6 +20,8 @@ from fulfillment.service_layer.rules import Rules
 from shared_contracts.envelope import CloudEventMeta
 from shared_contracts.events import OrderSubmitted
 from shared_messaging import PermanentError
+
+log = logging.getLogger(__name__)
 
 
 class OrderSubmittedHandler:
@@ -54,4 +60,7 @@ class OrderSubmittedHandler:
             headers = trace_headers(meta.x_trace_id) | {
                 "x-transaction-id": f"fulfillment-backorder-{meta.id}"
             }
-            await self._inventory.backorder(outcome.shortages, headers)
+            try:
+                await self._inventory.backorder(outcome.shortages, headers)
+            except InventoryRefusedError as error:  # sourcing rules out of step with inventory's data
+                log.warning("order %s: shortage not backordered: %s", event.order_id, error)

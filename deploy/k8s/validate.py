@@ -51,8 +51,8 @@ def check_builtin(doc: dict[str, Any], versions: list[str]) -> list[str]:
         try:
             kubernetes_validate.validate(doc, version, strict=True)
         except ValidationError as error:
-            where = ".".join(str(part) for part in error.caught.path) or "(root)"
-            problems.append(f"{describe(doc)}: Kubernetes {version}: {where}: {error.caught.message}")
+            where = ".".join(str(part) for part in error.path) or "(root)"
+            problems.append(f"{describe(doc)}: Kubernetes {version}: {where}: {error.message}")
         except SchemaNotFoundError as error:
             problems.append(f"{describe(doc)}: {error.message}; add a schema to deploy/k8s/schemas")
     return problems

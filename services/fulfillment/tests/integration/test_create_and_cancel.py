@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest_asyncio
 
 from shared_contracts.merchandising import read_spec_sample
-
 from shared_messaging.testing import wait_until
 
 from .conftest import Stack
@@ -29,7 +28,8 @@ async def test_transfer_from_a_warehouse_is_c_with_a_transfer_number(stack: Stac
     (confirmation,) = response.json()["items"]
     assert confirmation["confirmationType"] == "C"
     assert isinstance(confirmation["confirmationNo"], int)
-    assert confirmation["fulfillLocation"] == world.store and confirmation["systemCode"] == "INV"
+    assert confirmation["fulfillLocation"] == world.store
+    assert confirmation["systemCode"] == "INV"
     assert [(d["item"], d["confirmedQuantity"], d["itemLineNo"]) for d in confirmation["details"]] == [
         (world.item("drill"), 4, 1),
         (world.item("bulb"), 2, 2),
@@ -61,13 +61,15 @@ async def test_shortage_is_p_where_partial_is_allowed_and_x_where_not(stack: Sta
         stack.client, world.order("p", [("drill", 1), ("bulb", 5)], source="ST", partial="N")
     )
     (p,) = partial.json()["items"]
-    assert p["confirmationType"] == "P" and isinstance(p["confirmationNo"], int)
+    assert p["confirmationType"] == "P"
+    assert isinstance(p["confirmationNo"], int)
     assert [d["confirmedQuantity"] for d in p["details"]] == [1, 3]
     whole = await create(
         stack.client, world.order("x", [("drill", 1), ("bulb", 1)], source="ST", partial="Y")
     )
     (x,) = whole.json()["items"]
-    assert x["confirmationType"] == "X" and x["confirmationNo"] is None
+    assert x["confirmationType"] == "X"
+    assert x["confirmationNo"] is None
     assert [d["confirmedQuantity"] for d in x["details"]] == [0, 0]
     assert await world.reserved("drill", world.store) == 1
     await assert_invariant(stack.inventory_pool, world.items)
@@ -78,7 +80,8 @@ async def test_supplier_source_is_a_purchase_order_for_supplied_items_only(
 ) -> None:
     supplied = await create(stack.client, world.order("po", [("drill", 7)], source="SU"))
     (po,) = supplied.json()["items"]
-    assert po["confirmationType"] == "C" and isinstance(po["confirmationNo"], int)
+    assert po["confirmationType"] == "C"
+    assert isinstance(po["confirmationNo"], int)
     assert po["details"][0]["confirmedQuantity"] == 7
     refused = await create(stack.client, world.order("po-x", [("nosupply", 1)], source="SU"))
     assert refused.json()["items"][0]["confirmationType"] == "X"
@@ -91,7 +94,8 @@ async def test_one_bad_order_in_five_creates_nothing_and_holds_nothing(stack: St
     response = await create(stack.client, *orders)
     assert response.status_code == 400, response.text
     body = response.json()
-    assert body["code"] == "VALIDATION_FAILED" and body["category"] == "VALIDATION"
+    assert body["code"] == "VALIDATION_FAILED"
+    assert body["category"] == "VALIDATION"
     fields = {problem["field"] for problem in body["validationErrors"]}
     assert {"items[2].fulfillLocation", "items[2].details[0].item"} <= fields
     created = await stack.pool.fetchval(
@@ -135,7 +139,8 @@ async def test_resend_adds_new_lines_and_the_same_line_changes_nothing(stack: St
     assert await world.reserved("drill", world.virtual_warehouse) == 2
     assert await world.reserved("bulb", world.virtual_warehouse) == 1
     lines = await stack.inventory_pool.fetchval(
-        "SELECT count(*) FROM reservation_lines l JOIN reservations r USING (reservation_id) WHERE r.customer_order_no = $1",
+        "SELECT count(*) FROM reservation_lines l JOIN reservations r USING (reservation_id) "
+        "WHERE r.customer_order_no = $1",
         world.order_no("re"),
     )
     assert lines == 2
@@ -166,7 +171,8 @@ async def test_cancel_reduces_open_quantities_and_over_cancel_is_a_business_erro
     over = await merch(stack.client, "PUT", "fulfillmentOrder/cancel", cancel)
     assert over.status_code == 400
     body = over.json()
-    assert body["category"] == "BUSINESS" and "only 3 is open" in body["businessError"][0]
+    assert body["category"] == "BUSINESS"
+    assert "only 3 is open" in body["businessError"][0]
     opened = await stack.pool.fetchval(
         "SELECT confirmed_quantity - cancelled_quantity FROM fulfillment_order_lines l "
         "JOIN fulfillment_orders o USING (fulfillment_order_id) WHERE o.customer_order_no = $1",
@@ -197,7 +203,8 @@ async def test_the_specification_samples_work_as_written(stack: Stack) -> None:
     assert (confirmation["customerOrderNo"], confirmation["confirmationType"]) == ("123124", "C")
     assert confirmation["details"][0]["confirmedQuantity"] == 3
     open_before = await stack.pool.fetchval(
-        "SELECT sum(confirmed_quantity - cancelled_quantity) FROM fulfillment_order_lines l JOIN fulfillment_orders o "
+        "SELECT sum(confirmed_quantity - cancelled_quantity) FROM fulfillment_order_lines l "
+        "JOIN fulfillment_orders o "
         "USING (fulfillment_order_id) WHERE o.customer_order_no = '123124' AND o.fulfill_order_no = '123124'"
     )
     cancelled = await stack.client.put(
@@ -214,7 +221,8 @@ async def test_the_specification_samples_work_as_written(stack: Stack) -> None:
     if open_before >= 3:
         assert cancelled.status_code == 200, cancelled.text
     else:  # an earlier run on this shared database cancelled the sample order already
-        assert cancelled.status_code == 400 and "is open" in cancelled.json()["businessError"][0]
+        assert cancelled.status_code == 400
+        assert "is open" in cancelled.json()["businessError"][0]
 
 
 async def test_the_merchandising_role_is_required(stack: Stack, world: World) -> None:

@@ -1,5 +1,6 @@
 """What the use cases need from outside: a database and the inventory service."""
 
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -70,4 +71,5 @@ class ConnectionDatabase:
 
 
 def trace_headers(trace_id: str | None) -> dict[str, str]:
-    return {"x-trace-id": trace_id} if trace_id else {}
+    """Inventory requires `x-trace-id`; work that arrived without one gets a fresh one."""
+    return {"x-trace-id": trace_id or f"fulfillment-{uuid.uuid4().hex}"}

@@ -11,7 +11,6 @@ import logging
 import asyncpg
 
 from fulfillment.adapters.inventory_client import InventoryRefusedError
-
 from fulfillment.domain.errors import InvalidRequestError
 from fulfillment.domain.saga import fulfillment_order_for
 from fulfillment.service_layer.create import Origin, create_fulfillment_orders

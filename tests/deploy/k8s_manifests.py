@@ -138,8 +138,8 @@ def port_matches(rule: Doc, port: int, protocol: str = "TCP") -> bool:
     )
 
 
-def _allowed(
-    policies: list[Doc], direction: str, target: Endpoint, other: Endpoint, port: int, protocol: str
+def allows(
+    policies: list[Doc], direction: str, target: Endpoint, other: Endpoint, port: int, protocol: str = "TCP"
 ) -> bool:
     """Whether `direction` ("Ingress"/"Egress") traffic of `target` with `other` is allowed."""
     relevant = [
@@ -166,6 +166,6 @@ def connection_allowed(
 ) -> bool:
     """Source may open a connection to destination:port (egress of one, ingress of the other;
     the side outside the platform's namespace is taken as unrestricted)."""
-    egress = source.ip is not None or _allowed(policies, "Egress", source, destination, port, protocol)
-    ingress = destination.ip is not None or _allowed(policies, "Ingress", destination, source, port, protocol)
+    egress = source.ip is not None or allows(policies, "Egress", source, destination, port, protocol)
+    ingress = destination.ip is not None or allows(policies, "Ingress", destination, source, port, protocol)
     return egress and ingress

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings
 from shared_contracts.topics import ALL_TOPICS, DEFAULT_PARTITIONS, EVENT_TOPICS, dlq
 
 from .deployfiles import env_names
-from .k8s_manifests import K8S_DIR, OVERLAYS, Endpoint, Manifests, connection_allowed, load, render
+from .k8s_manifests import K8S_DIR, OVERLAYS, Endpoint, Manifests, allows, connection_allowed, load, render
 
 # Who calls whom over HTTP (ADR 0006: the gateway forwards to the owners; appointment and
 # enrichment ask each other when a read model lags; fulfillment reserves through inventory).
@@ -334,7 +334,7 @@ def test_every_topic_and_dlq_is_a_kafkatopic(manifests: Manifests) -> None:
         # The Topic Operator watches the Kafka cluster's namespace, not the platform's.
         assert topic["metadata"]["namespace"] != manifests.namespace
     replicas = {t["spec"]["replicas"] for t in topics}
-    assert replicas == ({3} if manifests.overlay == "prod" else replicas)
+    assert replicas == {"dev": {1}, "prod": {3}}.get(manifests.overlay, replicas)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,6 +374,14 @@ def test_services_reach_exactly_the_services_they_call(
         for source in platform_services
     }
     assert allowed == CALLS
+    # Each half on its own too, so that neither side leans on the other: the callee admits only
+    # its callers, the caller may open connections only to its callees.
+    for source in platform_services:
+        for target in set(platform_services) - {source}:
+            src, dst = endpoint(manifests, source), endpoint(manifests, target)
+            expected = target in CALLS[source]
+            assert allows(policies, "Ingress", dst, src, ports[target]) == expected, f"{source}->{target}"
+            assert allows(policies, "Egress", src, dst, ports[target]) == expected, f"{source}->{target}"
     # The migration Jobs call no service.
     for source in platform_services:
         for target in platform_services:

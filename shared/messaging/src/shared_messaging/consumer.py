@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
@@ -43,6 +43,7 @@ from shared_contracts.errors import ErrorBody
 from shared_contracts.events import EVENT_TYPES
 from shared_contracts.topics import EXTERNAL_TOPICS
 from shared_messaging.backoff import backoff_delay
+from shared_messaging.dispatch import Outcome, PartitionDispatcher, Process
 from shared_messaging.dlq import (
     DeadLetterPublisher,
     PermanentError,
@@ -63,7 +64,6 @@ _tracer = trace.get_tracer("shared_messaging")
 Handler = Callable[[asyncpg.Connection, Any, CloudEventMeta], Awaitable[None]]
 """`async def handle(conn, event, meta)`: runs in an open transaction of `conn`."""
 
-Outcome = Literal["ok", "duplicate", "ignored", "dlq", "retry"]
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
@@ -129,30 +129,52 @@ async def _tolerant_parser(
 
 
 class _SubscriptionListener(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Commits the processed positions of revoked partitions before giving them up, and keeps
-    partitions assigned during a pause paused too."""
+    """Before revoked partitions go: finish their messages in hand and commit how far they were
+    processed. Partitions assigned during a pause stay paused."""
 
     def __init__(self, subscription: Subscription) -> None:
         self._subscription = subscription
 
     async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
-        await self._subscription.partitions_revoked(set(revoked))
+        await self._subscription.dispatcher.revoked(revoked)
 
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        self._subscription.dispatcher.assigned(assigned)
         consumer = self._subscription.consumer
         if self._subscription.paused and consumer is not None:
             consumer.pause(*assigned)
 
 
-class Subscription:
-    """One topic's subscriber; `pause()` stops fetching (nothing is lost), `resume()` goes on."""
+async def _unsubscribed(record: ConsumerRecord[Any, Any]) -> Outcome:
+    raise RuntimeError("a Subscription made outside subscribe() handles nothing")
 
-    def __init__(self, topic: str, group_id: str, settings: KafkaSettings | None = None) -> None:
+
+class Subscription:
+    """One topic's subscriber; `pause()` stops fetching and starting messages (nothing is lost),
+    `resume()` goes on. Its partitions are handled concurrently, each in order (`dispatcher`),
+    and their offsets committed in the background (`offsets`)."""
+
+    def __init__(
+        self,
+        topic: str,
+        group_id: str,
+        settings: KafkaSettings | None = None,
+        process: Process | None = None,
+    ) -> None:
+        settings = settings or KafkaSettings()
         self.topic = topic
         self.group_id = group_id
         self.paused = False
         self.subscriber: Any = None
-        self.offsets = OffsetCommitter(topic, lambda: self.consumer, settings or KafkaSettings())
+        self.offsets = OffsetCommitter(topic, lambda: self.consumer, settings)
+        self.dispatcher = PartitionDispatcher(
+            topic,
+            process or _unsubscribed,
+            self.offsets,
+            lambda: self.consumer,
+            lambda: self.paused,
+            settings,
+        )
 
     @property
     def consumer(self) -> AIOKafkaConsumer | None:
@@ -169,16 +191,12 @@ class Subscription:
         self.paused = False
         consumer = self.consumer
         if consumer is not None:
-            consumer.resume(*consumer.assignment())
-
-    async def partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        """Before the group moves `revoked` elsewhere: commit how far they were processed."""
-        await self.offsets.commit(revoked)
-        self.offsets.forget(revoked)
+            consumer.resume(*(consumer.assignment() - self.dispatcher.fetch_paused()))
+        self.dispatcher.wake()
 
     async def close(self) -> None:
-        """Before the consumer stops: commit what was processed."""
-        await self.offsets.close()
+        """Before the consumer stops: finish the messages in hand, commit what was processed."""
+        await self.dispatcher.close()
 
 
 def pause_all(subscriptions: Iterable[Subscription]) -> None:
@@ -410,7 +428,6 @@ def subscribe(
     Register before the broker starts.
     """
     settings = settings or KafkaSettings()
-    subscription = Subscription(topic, group_id, settings)
     processor = MessageProcessor(
         topic=topic,
         group_id=group_id,
@@ -422,17 +439,17 @@ def subscribe(
         models=models,
         external=topic in EXTERNAL_TOPICS if external is None else external,
     )
+    subscription = Subscription(topic, group_id, settings, processor.process)
+
+    async def parse(
+        record: ConsumerRecord[Any, Any],
+        original: Callable[[ConsumerRecord[Any, Any]], Awaitable[StreamMessage[Any]]],
+    ) -> StreamMessage[Any]:
+        subscription.dispatcher.fetched(record)
+        return await _tolerant_parser(record, original)
 
     async def consume(message: KafkaMessage) -> None:
-        record = message.raw_message
-        outcome = await processor.process(record)
-        if outcome == "retry":
-            try:
-                await message.nack()  # seek back: the same record is fetched again
-            except Exception as error:  # e.g. the partition was revoked: its new owner gets it
-                _logger.warning("%s: could not seek back for a retry: %r", topic, error)
-            return
-        subscription.offsets.processed(record)
+        subscription.dispatcher.submit(message.raw_message)
 
     subscriber = broker.subscriber(
         topic,
@@ -441,7 +458,7 @@ def subscribe(
         auto_offset_reset="earliest",
         max_poll_interval_ms=int(max(60.0, 3 * settings.consumer_retry_window_seconds) * 1000),
         listener=_SubscriptionListener(subscription),
-        parser=_tolerant_parser,
+        parser=parse,
         decoder=_keep_bytes,
         title=f"{group_id}:{topic}",
     )

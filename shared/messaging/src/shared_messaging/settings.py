@@ -49,3 +49,8 @@ class KafkaSettings(BaseSettings):
     # this many messages are done; and synchronously on partition revocation and on stop.
     consumer_commit_interval_seconds: float = Field(default=0.1, gt=0)
     consumer_commit_batch: int = Field(default=200, ge=1)
+    # Consumers: partitions are handled concurrently (each in order), at most this many messages
+    # of one subscription at a time (each holds a pool connection while it runs).
+    consumer_max_in_flight: int = Field(default=4, ge=1)
+    # Consumers: a partition with this many fetched records waiting stops fetching until half are done.
+    consumer_partition_buffer: int = Field(default=200, ge=2)

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 PY := .venv/bin/python
 
-.PHONY: help install up down status test lint format bench-messaging
+.PHONY: help install up down status test lint format bench-messaging k8s-validate
 
 help:
 	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint             ruff + mypy"
 	@echo "make format           ruff format + ruff check --fix"
 	@echo "make bench-messaging  outbox relay throughput and commit-to-handler latency"
+	@echo "make k8s-validate     render the Kubernetes overlays and validate them offline"
 
 # uv itself comes from PyPI when it is missing; the lock file pins everything else.
 install:
@@ -42,3 +43,6 @@ format: install
 
 bench-messaging: install
 	@deploy/local/bench.sh tests/benchmarks/bench_messaging.py
+
+k8s-validate: install
+	@deploy/k8s/validate.sh

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import statistics
@@ -33,6 +34,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -80,9 +82,59 @@ class Outcome:
         return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
+class LeanHttp:
+    """A minimal HTTP/1.1 keep-alive client for the measured requests: a fixed set of connections
+    handed out first come, first served. httpx costs about a millisecond of CPU per request and its
+    pool slows down with thousands of waiting requests; on two shared cores that would measure the
+    load generator instead of the service. Answers must carry a Content-Length (FastAPI's do)."""
+
+    def __init__(self, url: str, connections: int) -> None:
+        parsed = httpx.URL(url)
+        self.host, self.port = parsed.host, parsed.port or 80
+        self.connections = connections
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+
+    async def start(self) -> None:
+        for _ in range(self.connections):
+            self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
+
+    async def close(self) -> None:
+        while not self.idle.empty():
+            _, writer = self.idle.get_nowait()
+            writer.close()
+
+    async def request(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> str:
+        """The answer's status code."""
+        lines = [
+            f"{method} {target} HTTP/1.1",
+            f"host: {self.host}:{self.port}",
+            f"content-length: {len(body)}",
+        ]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body:
+            lines.append("content-type: application/json")
+        reader, writer = await self.idle.get()
+        try:
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            await reader.readexactly(length)
+        except (OSError, asyncio.IncompleteReadError, StopIteration):
+            writer.close()
+            self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
+            raise
+        self.idle.put_nowait((reader, writer))
+        return head[9:12].decode()
+
+
 class Bench:
-    def __init__(self, http: httpx.AsyncClient, sp_id: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, lean: LeanHttp, sp_id: str) -> None:
         self.http = http
+        self.lean = lean
         self.sp_id = sp_id
 
     def headers(self) -> dict[str, str]:
@@ -98,14 +150,18 @@ class Bench:
         params = {"orderId": sub_order.order_id, "subOrderId": sub_order.sub_order_id}
         return await self.http.get(paths.APPOINTMENT_DATES, params=params, headers=self.headers())
 
-    async def book(self, sub_order: BenchSubOrder, window: dict[str, Any]) -> httpx.Response:
+    async def measured_dates(self, sub_order: BenchSubOrder) -> str:
+        query = urlencode({"orderId": sub_order.order_id, "subOrderId": sub_order.sub_order_id})
+        return await self.lean.request("GET", f"{paths.APPOINTMENT_DATES}?{query}", self.headers())
+
+    async def measured_book(self, sub_order: BenchSubOrder, window: dict[str, Any]) -> str:
         body = {
             "orderId": sub_order.order_id,
             "subOrderId": sub_order.sub_order_id,
             "startDate": window["startDate"],
             "endDate": window["endDate"],
         }
-        return await self.http.post(paths.APPOINTMENT, json=body, headers=self.headers())
+        return await self.lean.request("POST", paths.APPOINTMENT, self.headers(), json.dumps(body).encode())
 
     async def cancel_all(self, sub_orders: list[BenchSubOrder]) -> int:
         cancelled = 0
@@ -124,7 +180,8 @@ class Bench:
 
 def bench_events(sp_id: str, count: int) -> tuple[list[BenchSubOrder], list[Event]]:
     today = date.today()
-    sub_orders, events = [], []
+    sub_orders: list[BenchSubOrder] = []
+    events: list[Event] = []
     for index in range(count):
         start = today + timedelta(days=7 + index % 50)
         sub_order = BenchSubOrder(str(uuid.uuid4()), str(uuid.uuid4()), start, start + timedelta(days=13))
@@ -206,7 +263,7 @@ async def open_model(
     async def timed(intended: float) -> None:
         try:
             status = await request()
-        except httpx.HTTPError as error:
+        except (OSError, asyncio.IncompleteReadError, StopIteration) as error:
             status = type(error).__name__
         outcome.latencies_ms.append((time.perf_counter() - intended) * 1000)
         outcome.statuses[status] += 1
@@ -229,8 +286,9 @@ async def main(args: argparse.Namespace) -> int:
     sp_id = f"bench-{uuid.uuid4().hex[:8]}"
     sub_orders, events = bench_events(sp_id, args.sub_orders)
     limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
+    lean = LeanHttp(args.url, args.connections)
     async with httpx.AsyncClient(base_url=args.url, timeout=10, limits=limits) as http:
-        bench = Bench(http, sp_id)
+        bench = Bench(http, lean, sp_id)
         print(f"seeding {len(sub_orders)} sub-orders through {args.bootstrap} ...", flush=True)
         await publish(args.bootstrap, events)
         windows = await known_windows(bench, sub_orders, seconds=60)
@@ -239,21 +297,21 @@ async def main(args: argparse.Namespace) -> int:
             raise SystemExit("no bench sub-order is offered a window: load the reference data first")
 
         async def get_dates() -> str:
-            return str((await bench.dates(random.choice(sub_orders))).status_code)
+            return await bench.measured_dates(random.choice(sub_orders))
 
         async def book() -> str:
             sub_order = random.choice(bookable)
-            return str(
-                (await bench.book(sub_order, random.choice(windows[sub_order.sub_order_id]))).status_code
-            )
+            return await bench.measured_book(sub_order, random.choice(windows[sub_order.sub_order_id]))
 
-        await open_model("warm-up", min(args.rate, 50), 1, get_dates)
+        await lean.start()
         try:
+            await open_model("warm-up", min(args.rate, 50), 1, get_dates)
             results = [
                 await open_model("get-dates", args.rate, args.seconds, get_dates),
                 await open_model("book", args.book_rate, args.seconds, book),
             ]
         finally:
+            await lean.close()
             cancelled = await bench.cancel_all(sub_orders)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"\nappointment service {args.url}; {os.cpu_count()} CPUs, shared with this load generator")

@@ -120,6 +120,8 @@ class Harness:
     unmocked_site: dict[str, str]
     """In the territory, not mocked."""
     next_day: date
+    seeded: list[str] = field(default_factory=list)
+    """Sub-orders this module wrote into the read model (removed again at the end)."""
 
     @staticmethod
     def new_caller(environment: str = "production") -> Caller:
@@ -155,6 +157,7 @@ class Harness:
     ) -> tuple[str, str]:
         """A sub-order in the read model (as OrderCreated and OrderEnriched would leave it)."""
         order_id, sub_order_id = str(uuid.uuid4()), str(uuid.uuid4())
+        self.seeded.append(sub_order_id)
         async with self.pool.acquire() as conn, conn.transaction():
             await sub_orders.upsert_created(
                 conn,
@@ -205,6 +208,24 @@ class Harness:
             "/internal/v1/appointments", params={"subOrderId": sub_order_id}, headers=caller.headers()
         )
 
+    async def remove_own_data(self) -> None:
+        """This module's territory, windows, appointments and sub-orders; nothing of anyone else."""
+        sub_order_ids = [*self.seeded, *self.enrichment.sub_orders]
+        territory_id = self.territory.territory_id
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                """
+                DELETE FROM appointments
+                 WHERE sub_order_id = ANY($1::text[])
+                    OR slot_id IN (SELECT slot_id FROM slots WHERE territory_id = $2)
+                """,
+                sub_order_ids,
+                territory_id,
+            )
+            await conn.execute("DELETE FROM slots WHERE territory_id = $1", territory_id)
+            await conn.execute("DELETE FROM territories WHERE territory_id = $1", territory_id)
+            await conn.execute("DELETE FROM sub_orders WHERE sub_order_id = ANY($1::text[])", sub_order_ids)
+
     async def slot(self, window: Window) -> asyncpg.Record:
         row: asyncpg.Record = await self.pool.fetchrow(
             """
@@ -246,7 +267,7 @@ async def harness(
     async with running_service(definition(settings), settings) as service:
         pool = service.runtime.pool
         assert pool is not None
-        yield Harness(
+        harness = Harness(
             service=service,
             pool=pool,
             territory=Territory(territory.id, territory.name, TEST_STATE, (TEST_ZIP,)),
@@ -255,6 +276,10 @@ async def harness(
             unmocked_site=site(f"{run} OTHER ST"),
             next_day=date.today() + timedelta(days=21),
         )
+        try:
+            yield harness
+        finally:
+            await harness.remove_own_data()
 
 
 def header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:

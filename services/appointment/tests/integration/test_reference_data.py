@@ -72,3 +72,5 @@ async def test_the_command_creates_windows_for_the_next_working_days_once(
         "SELECT capacity, booked FROM slots WHERE territory_id = $1 ORDER BY start_at", territory_id
     )
     assert [(row["capacity"], row["booked"]) for row in capacities] == [(4, 2)] + [(4, 0)] * 5 + [(9, 0)] * 2
+    await appointment_db.execute("DELETE FROM slots WHERE territory_id = $1", territory_id)
+    await appointment_db.execute("DELETE FROM territories WHERE territory_id = $1", territory_id)

@@ -4,7 +4,7 @@
 |---|---|---|
 | `HTTP_PORT` | 8080 | listening port (`make up` sets it from `GATEWAY_PORT`) |
 | `ENRICHMENT_URL` ... `FULFILLMENT_URL` | 127.0.0.1:8081..8084 | internal base URL of each owning service |
-| `ENABLED_UPSTREAMS` | `enrichment,appointment` | comma-separated; routes of the others answer 503 `UNAVAILABLE` |
+| `ENABLED_UPSTREAMS` | `enrichment,appointment` | comma-separated; other routes answer 503 `UNAVAILABLE` |
 | `UPSTREAM_TIMEOUT_SECONDS` | 10 | bound on one forwarded call, all waits included |
 | `UPSTREAM_CONNECT_TIMEOUT_SECONDS` | 2 | TCP connect bound |
 | `UPSTREAM_MAX_CONNECTIONS` | 100 | pooled connections per upstream |

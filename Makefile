@@ -3,16 +3,19 @@ SHELL := /bin/bash
 UV ?= uv
 PY := .venv/bin/python
 
-.PHONY: help install up down status test lint format bench-messaging k8s-validate
+.PHONY: help install up down status demo trace test lint format bench-messaging bench-appointments k8s-validate
 
 help:
 	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
 	@echo "make down             stop everything make up started"
 	@echo "make status           what is running"
+	@echo "make demo             one distributor journey through the gateway with curl (needs make up)"
+	@echo "make trace ID=...     print the trace of one x-trace-id from the local span file"
 	@echo "make test             lint + every test against a real Kafka and PostgreSQL"
 	@echo "make lint             ruff + mypy"
 	@echo "make format           ruff format + ruff check --fix"
 	@echo "make bench-messaging  outbox relay throughput and commit-to-handler latency"
+	@echo "make bench-appointments  get-dates and book at a fixed arrival rate (needs make up)"
 	@echo "make k8s-validate     render the Kubernetes overlays and validate them offline"
 
 # uv itself comes from PyPI when it is missing; the lock file pins everything else.
@@ -29,6 +32,13 @@ down:
 status:
 	@deploy/local/status.sh
 
+demo:
+	@deploy/local/demo-journey.sh
+
+trace:
+	@test -n "$(ID)" || { echo "usage: make trace ID=<x-trace-id>"; exit 2; }
+	@$(PY) -m shared_observability.trace_tree var/traces/spans.jsonl "$(ID)"
+
 test: install
 	@deploy/local/test.sh
 
@@ -43,6 +53,9 @@ format: install
 
 bench-messaging: install
 	@deploy/local/bench.sh tests/benchmarks/bench_messaging.py
+
+bench-appointments: install
+	@$(PY) services/appointment/tests/bench_appointments.py $(BENCH_ARGS)
 
 k8s-validate: install
 	@deploy/k8s/validate.sh

@@ -8,4 +8,7 @@ export GATEWAY_PORT=${GATEWAY_PORT:-8080}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 SERVICES="gateway enrichment appointment inventory fulfillment"
 declare -A SERVICE_PORT=([gateway]=$GATEWAY_PORT [enrichment]=8081 [appointment]=8082 [inventory]=8083 [fulfillment]=8084)
-mkdir -p "$PLATFORM_VAR/log"
+# Traces of the local stack go to one JSON-lines file (`make trace ID=<x-trace-id>` prints one).
+export OTEL_TRACES_EXPORTER=${OTEL_TRACES_EXPORTER:-file}
+export OTEL_TRACES_FILE=${OTEL_TRACES_FILE:-$PLATFORM_VAR/traces/spans.jsonl}
+mkdir -p "$PLATFORM_VAR/log" "$PLATFORM_VAR/traces"

@@ -33,8 +33,10 @@ for service in $SERVICES; do
   fi
 done
 
-# Demo credentials (idempotent: working secrets in the file are kept).
+# Demo data, each step idempotent: credentials (working secrets in the file are kept) and the
+# Merchandising foundation data (items, locations, suppliers, stock of the specification's samples).
 DATABASE_URL="$GATEWAY_DATABASE_URL" "$PLATFORM_PYTHON" -m gateway clients seed-demo --out "$PLATFORM_VAR/demo-clients.json" >/dev/null
+DATABASE_URL="$INVENTORY_DATABASE_URL" "$PLATFORM_PYTHON" -m inventory data demo >/dev/null
 
 cat <<SUMMARY
 
@@ -47,6 +49,8 @@ The order platform is up.
   postgres      $admin_url
   credentials   $PLATFORM_VAR/demo-clients.json  (sandbox-sp, production-sp, connector-sp-a/-b, oms)
   logs          $PLATFORM_VAR/log/<service>.log  (JSON lines)
+  traces        $OTEL_TRACES_FILE   (make trace ID=<x-trace-id>)
+  try it        make demo   (one distributor journey with curl, create to CONFIRMED)
   status        make status
   stop          make down
 SUMMARY

@@ -11,9 +11,8 @@ from typing import Final
 from pydantic import Field
 
 from shared_contracts.model import StrictCamelModel
+from shared_contracts.sandbox import DEFAULT_MOCKED_ADDRESSES
 from shared_runtime import ServiceSettings
-
-DEFAULT_SANDBOX_ADDRESS: Final = "2270 LAKESIDE BLVD, RICHARDSON, TX 75082"
 
 DEMO_PRODUCTION_ADDRESSES: Final = (
     "3400 W PLANO PKWY, PLANO, TX 75075",
@@ -58,7 +57,7 @@ class Settings(ServiceSettings):
     )
     enrichment_timeout_seconds: float = Field(default=3.0, gt=0)
     sandbox_addresses: list[str] = Field(
-        default_factory=lambda: [DEFAULT_SANDBOX_ADDRESS],
+        default_factory=lambda: list(DEFAULT_MOCKED_ADDRESSES),
         min_length=1,
         description=(
             "Mocked site addresses of the sandbox, each `STREET, CITY, ST POSTALCODE` (the same list as "

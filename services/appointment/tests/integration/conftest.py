@@ -23,12 +23,13 @@ from fastapi.responses import JSONResponse
 
 from appointment.adapters import reference_data, sub_orders
 from appointment.bootstrap import definition
-from appointment.config import DEFAULT_SANDBOX_ADDRESS, Settings, TerritorySetting
+from appointment.config import Settings, TerritorySetting
 from appointment.domain.territories import Territory
 from appointment.domain.windows import Window, slot_text
 from appointment.service_layer.rules import rules_from
 from shared_contracts import topics
 from shared_contracts.distributor import paths
+from shared_contracts.sandbox import DEFAULT_MOCKED_ADDRESSES
 from shared_testing.platform import free_port
 from shared_testing.services import RunningService, running_service
 
@@ -257,7 +258,7 @@ async def harness(
         enrichment_url=fake_enrichment.url,
         territories=[territory],
         sandbox_addresses=[
-            DEFAULT_SANDBOX_ADDRESS,
+            DEFAULT_MOCKED_ADDRESSES[0],
             f"{mocked['street']}, TESTVILLE, {TEST_STATE} {TEST_ZIP}",
         ],
         load_demo_reference_data=True,

@@ -1,15 +1,15 @@
 import pytest
 
-from appointment.config import DEFAULT_SANDBOX_ADDRESS, Settings
-from appointment.domain.addresses import Address, parse_one_line
+from appointment.config import Settings
 from appointment.domain.errors import SandboxTestDataError
 from appointment.domain.sandbox import SandboxTestData
+from shared_contracts.sandbox import DEFAULT_MOCKED_ADDRESSES, Address, parse_one_line
 
 LAKESIDE = Address("2270 LAKESIDE BLVD", "RICHARDSON", "TX", "75082")
 
 
 def test_the_default_list_is_enrichments_and_holds_the_known_good_address():
-    assert DEFAULT_SANDBOX_ADDRESS == "2270 LAKESIDE BLVD, RICHARDSON, TX 75082"
+    assert DEFAULT_MOCKED_ADDRESSES[0] == "2270 LAKESIDE BLVD, RICHARDSON, TX 75082"
     assert SandboxTestData.from_lines(Settings().sandbox_addresses).known_good == LAKESIDE
 
 

@@ -1,10 +1,10 @@
 import pytest
 
-from appointment.config import DEFAULT_SANDBOX_ADDRESS, DEMO_PRODUCTION_ADDRESSES, Settings
-from appointment.domain.addresses import Address, parse_one_line
+from appointment.config import DEMO_PRODUCTION_ADDRESSES, Settings
 from appointment.domain.errors import OutsideServiceAreaError
 from appointment.domain.territories import Territory, TerritoryMap
 from appointment.service_layer.rules import rules_from
+from shared_contracts.sandbox import DEFAULT_MOCKED_ADDRESSES, Address, parse_one_line
 
 TEXAS = Territory("TX", "Texas", "TX")
 DALLAS = Territory("DAL", "Dallas", "TX", ("750", "752"))
@@ -42,7 +42,9 @@ def test_territory_ids_are_unique():
 
 def test_the_default_territories_cover_the_sandbox_address_and_every_demo_production_address():
     rules = rules_from(Settings())
-    assert rules.territories.territory_for(parse_one_line(DEFAULT_SANDBOX_ADDRESS)).territory_id == "TX-DFW"
+    assert (
+        rules.territories.territory_for(parse_one_line(DEFAULT_MOCKED_ADDRESSES[0])).territory_id == "TX-DFW"
+    )
     covering = {
         line: rules.territories.territory_for(parse_one_line(line)).territory_id
         for line in DEMO_PRODUCTION_ADDRESSES

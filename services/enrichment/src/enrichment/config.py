@@ -4,9 +4,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from shared_contracts.sandbox import DEFAULT_MOCKED_ADDRESSES
 from shared_runtime import ServiceSettings
-
-DEFAULT_SANDBOX_ADDRESS = "2270 LAKESIDE BLVD, RICHARDSON, TX 75082"
 
 
 class Settings(ServiceSettings):
@@ -25,7 +24,7 @@ class Settings(ServiceSettings):
         ),
     )
     sandbox_addresses: list[str] = Field(
-        default_factory=lambda: [DEFAULT_SANDBOX_ADDRESS],
+        default_factory=lambda: list(DEFAULT_MOCKED_ADDRESSES),
         min_length=1,
         description=(
             "Mocked site addresses of the sandbox, each `STREET, CITY, ST POSTALCODE` (JSON list in the "

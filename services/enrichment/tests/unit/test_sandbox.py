@@ -1,9 +1,9 @@
 import pytest
 
-from enrichment.config import DEFAULT_SANDBOX_ADDRESS, Settings
-from enrichment.domain.addresses import Address, parse_one_line
+from enrichment.config import Settings
 from enrichment.domain.errors import SandboxTestDataError
 from enrichment.domain.sandbox import SandboxTestData
+from shared_contracts.sandbox import DEFAULT_MOCKED_ADDRESSES, Address, parse_one_line
 
 LAKESIDE = Address("2270 LAKESIDE BLVD", "RICHARDSON", "TX", "75082")
 
@@ -11,7 +11,7 @@ LAKESIDE = Address("2270 LAKESIDE BLVD", "RICHARDSON", "TX", "75082")
 def test_the_default_list_holds_the_known_good_address():
     sandbox = SandboxTestData.from_lines(Settings().sandbox_addresses)
     assert sandbox.known_good == LAKESIDE
-    assert DEFAULT_SANDBOX_ADDRESS == "2270 LAKESIDE BLVD, RICHARDSON, TX 75082"
+    assert DEFAULT_MOCKED_ADDRESSES[0] == "2270 LAKESIDE BLVD, RICHARDSON, TX 75082"
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@
 |---|---|---|
 | `HTTP_PORT` | 8080 | listening port (`make up` sets it from `GATEWAY_PORT`) |
 | `ENRICHMENT_URL` ... `FULFILLMENT_URL` | 127.0.0.1:8081..8084 | internal base URL of each owning service |
-| `ENABLED_UPSTREAMS` | `enrichment,appointment,inventory,fulfillment` | comma-separated; other routes answer 503 `UNAVAILABLE` |
+| `ENABLED_UPSTREAMS` | all four | comma-separated services; other routes answer 503 `UNAVAILABLE` |
 | `UPSTREAM_TIMEOUT_SECONDS` | 10 | bound on one forwarded call, all waits included |
 | `UPSTREAM_CONNECT_TIMEOUT_SECONDS` | 2 | TCP connect bound |
 | `UPSTREAM_MAX_CONNECTIONS` | 100 | pooled connections per upstream |
@@ -46,7 +46,12 @@ class Settings(ServiceSettings):
     appointment_url: str = "http://127.0.0.1:8082"
     inventory_url: str = "http://127.0.0.1:8083"
     fulfillment_url: str = "http://127.0.0.1:8084"
-    enabled_upstreams: Annotated[tuple[str, ...], NoDecode] = ("enrichment", "appointment", "inventory", "fulfillment")
+    enabled_upstreams: Annotated[tuple[str, ...], NoDecode] = (
+        "enrichment",
+        "appointment",
+        "inventory",
+        "fulfillment",
+    )
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_max_connections: int = Field(default=100, ge=1)

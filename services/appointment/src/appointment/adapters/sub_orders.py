@@ -5,9 +5,9 @@ from typing import Any
 
 import asyncpg
 
-from appointment.domain.addresses import Address
 from appointment.domain.schedule import RequestedDates
 from appointment.domain.sub_order import SubOrder, Tenant
+from shared_contracts.sandbox import Address
 
 
 async def upsert_created(

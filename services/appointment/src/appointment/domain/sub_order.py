@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from appointment.domain.addresses import Address
 from appointment.domain.errors import NotFoundError, StepIncompleteError
 from appointment.domain.schedule import RequestedDates
+from shared_contracts.sandbox import Address
 
 INSTALLATION_STEP = "Installation"
 

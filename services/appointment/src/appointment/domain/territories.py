@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from appointment.domain.addresses import Address
 from appointment.domain.errors import OutsideServiceAreaError
+from shared_contracts.sandbox import Address
 
 
 @dataclass(frozen=True)

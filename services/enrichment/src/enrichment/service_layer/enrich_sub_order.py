@@ -7,7 +7,6 @@ import asyncpg
 from enrichment.adapters import orders_repository, steps_repository
 from enrichment.adapters.database import transaction
 from enrichment.adapters.steps_repository import SubOrderRecord
-from enrichment.domain.addresses import Address
 from enrichment.domain.billing import check_billed_items, new_invoice_number
 from enrichment.domain.dates import check_requested_dates
 from enrichment.domain.order import Order
@@ -24,6 +23,7 @@ from shared_contracts.distributor import (
 )
 from shared_contracts.events import OrderEnriched
 from shared_contracts.events.common import SiteAddress
+from shared_contracts.sandbox import Address
 
 _TARGET_FIELDS = {"order_id", "sub_order_id"}
 

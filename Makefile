@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 PY := .venv/bin/python
 
-.PHONY: help install up down status demo trace test lint format bench-messaging bench-appointments k8s-validate
+.PHONY: help install up down status demo trace test lint format bench-messaging bench-appointments bench-fulfillment k8s-validate
 
 help:
 	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
@@ -16,6 +16,7 @@ help:
 	@echo "make format           ruff format + ruff check --fix"
 	@echo "make bench-messaging  outbox relay throughput and commit-to-handler latency"
 	@echo "make bench-appointments  get-dates and book at a fixed arrival rate (needs make up)"
+	@echo "make bench-fulfillment   fulfillment create and submit-to-CONFIRMED journeys (starts its own platform)"
 	@echo "make k8s-validate     render the Kubernetes overlays and validate them offline"
 
 # uv itself comes from PyPI when it is missing; the lock file pins everything else.
@@ -56,6 +57,9 @@ bench-messaging: install
 
 bench-appointments: install
 	@$(PY) services/appointment/tests/bench_appointments.py $(BENCH_ARGS)
+
+bench-fulfillment: install
+	@deploy/local/bench.sh services/fulfillment/tests/bench_fulfillment.py
 
 k8s-validate: install
 	@deploy/k8s/validate.sh

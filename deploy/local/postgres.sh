@@ -5,6 +5,7 @@
 #                                                 cluster, create the admin role and the databases
 #   deploy/local/postgres.sh stop                 stop the cluster, only if this owner started it and
 #                                                 no other owner (make up / make test) still uses it
+#   deploy/local/postgres.sh recreate DBNAME      drop DBNAME (closing its sessions) and create it empty
 #   deploy/local/postgres.sh url [DBNAME]         print the admin URL of DBNAME
 #
 # When DATABASE_URL is set it always wins: nothing is installed or started, the URL is only awaited.
@@ -61,15 +62,24 @@ DO \$\$ BEGIN
   END IF;
 END \$\$;
 SQL
-  for db in "${@:-orderplatform}"; do
-    if [ -z "$(psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
-      psql_su -d postgres -c "CREATE DATABASE $db OWNER $admin_user"
-      # Only the roles granted CONNECT (the service roles) may connect.
-      psql_su -d postgres -c "REVOKE ALL ON DATABASE $db FROM PUBLIC"
-      psql_su -d "$db" -c "REVOKE ALL ON SCHEMA public FROM PUBLIC"
-    fi
-  done
+  for db in "${@:-orderplatform}"; do create_database "$db"; done
   "$here/wait-for.sh" postgres "$(url "${1:-orderplatform}")" 60
+}
+
+create_database() {
+  local db=$1
+  if [ -z "$(psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+    psql_su -d postgres -c "CREATE DATABASE $db OWNER $admin_user"
+    # Only the roles granted CONNECT (the service roles) may connect.
+    psql_su -d postgres -c "REVOKE ALL ON DATABASE $db FROM PUBLIC"
+    psql_su -d "$db" -c "REVOKE ALL ON SCHEMA public FROM PUBLIC"
+  fi
+}
+
+recreate() {
+  [ -n "${1:-}" ] || { echo "usage: $0 recreate DBNAME" >&2; exit 2; }
+  psql_su -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
+  create_database "$1"
 }
 
 stop() {
@@ -90,7 +100,8 @@ stop() {
 
 case "$cmd" in
   start) start "$@" ;;
+  recreate) recreate "$@" ;;
   stop) stop ;;
   url) if [ -n "${DATABASE_URL:-}" ]; then echo "$DATABASE_URL"; else url "$@"; fi ;;
-  *) echo "usage: $0 start|stop|url [DBNAME...]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|recreate|url [DBNAME...]" >&2; exit 2 ;;
 esac

@@ -7,15 +7,21 @@ cd "$REPO_ROOT"
 
 started_kafka=
 started_postgres=
+# Each run starts from empty state when it owns the infrastructure: no broker data or test
+# database left by an earlier run (stock reserved, capacity booked, offsets committed).
 if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
-  if ! "$LOCAL_DIR/kafka.sh" status test >/dev/null; then started_kafka=1; fi
+  if ! "$LOCAL_DIR/kafka.sh" status test >/dev/null; then
+    started_kafka=1
+    rm -rf "$PLATFORM_VAR/kafka/test/data"
+  fi
   "$LOCAL_DIR/kafka.sh" start test "${TEST_KAFKA_PORT:-19092}" || exit 1
   export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${TEST_KAFKA_PORT:-19092}"
 fi
 export PLATFORM_PG_OWNER=test
 if [ -z "${DATABASE_URL:-}" ]; then
   started_postgres=1
-  "$LOCAL_DIR/postgres.sh" start orderplatform_test || exit 1
+  "$LOCAL_DIR/postgres.sh" start || exit 1
+  "$LOCAL_DIR/postgres.sh" recreate orderplatform_test || exit 1
   export DATABASE_URL=$("$LOCAL_DIR/postgres.sh" url orderplatform_test)
 fi
 cleanup() {

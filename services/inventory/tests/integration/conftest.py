@@ -16,6 +16,7 @@ from inventory.config import Settings
 from shared_testing.services import RunningService, running_service
 
 from .kafka_helpers import TopicTail
+from .reservations_api import Reservations
 from .world import Merchandising, World
 
 
@@ -65,3 +66,8 @@ async def stock_events(kafka_bootstrap: str, inventory: RunningService) -> Async
     """What `inventory.stock.v1` receives from now on."""
     async with TopicTail.following(kafka_bootstrap, "inventory.stock.v1") as tail:
         yield tail
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def reservations(inventory: RunningService) -> Reservations:
+    return Reservations(inventory.client)

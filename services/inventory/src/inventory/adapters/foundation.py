@@ -36,6 +36,7 @@ SELECT i.item, i.description, i.item_type, i.standard_uom, i.sellable, i.custome
                  FROM pack_components p WHERE p.pack_item = i.item), '[]'::jsonb) AS components
 FROM items i
 WHERE i.item = ANY($1::text[])
+ORDER BY i.item
 """
 
 _LOCATIONS = """

@@ -52,6 +52,11 @@ class SubstitutionPlan:
     def cancelled_quantity(self) -> Decimal:
         return self.original.quantity - self.revised_quantity
 
+    @property
+    def changes_anything(self) -> bool:
+        """False for the same substitution sent again: nothing moves, nothing is announced."""
+        return bool(self.cancelled_quantity) or any(substitute.delta for substitute in self.substitutes)
+
 
 def _store(catalog: Catalog, number: int) -> Location:
     location = catalog.location(number)

@@ -113,7 +113,7 @@ async def create_substitutions(
     plans = plan_substitutions(entries, catalog, lines_by_order)
     grants = await stock.change_customer_reserved(conn, _stock_changes(plans), partial=False)
     collect(_shortages(plans, grants))
-    for plan in plans:
+    for plan in (plan for plan in plans if plan.changes_anything):
         order = (plan.request.customer_order_no, plan.request.fulfill_order_no)
         await _update_lines(conn, plan, reservation_ids[order])
         await add_event(conn, item_substituted(plan), transaction_id=transaction_id)

@@ -3,8 +3,10 @@
 PostgreSQL resolves the locations (a store is itself when it is a stockholding customer-order
 location; a physical warehouse is its customer-orderable virtual warehouses, of the channel when
 one is given), joins the sellable, customer-orderable items ranged there (active or
-discontinued), estimates packs at stores from their components, and builds the specification's
-`GetResponse` document, so no per-row work happens in Python.
+discontinued), estimates packs at stores from their components (only for those rows), and builds
+the specification's `GetResponse` document, so no per-row work happens in Python. Each shape of
+entry has its own `json_build_object` (no `channelId` for stores, `packCalculateInd` for packs
+only) instead of stripping nulls afterwards, which would parse every entry again.
 """
 
 from __future__ import annotations
@@ -49,25 +51,34 @@ found AS (
     JOIN items i ON i.item = w.item AND i.sellable AND i.customer_orderable
     CROSS JOIN resolved r
     JOIN stock s ON s.item = w.item AND s.location = r.location AND s.status IN ('A', 'C')
-)
-SELECT json_build_object('items', COALESCE(json_agg(json_strip_nulls(json_build_object(
-        'item', f.item,
-        'location', f.location,
-        'locationType', f.location_type,
-        'channelId', f.channel_id,
-        'availableQuantity', trim_scale(
-            CASE WHEN f.item_type = 'PACK' AND f.location_type = 'S' THEN pack.quantity ELSE f.available END),
-        'uom', f.standard_uom,
-        'packCalculateInd', CASE WHEN f.item_type = 'PACK'
-            THEN CASE WHEN f.location_type = 'S' THEN 'Y' ELSE 'N' END END
-    )) ORDER BY f.item_position, f.location_position, f.location), '[]'::json))::text
-FROM found f
-LEFT JOIN LATERAL (
-    SELECT COALESCE(min(floor(COALESCE(c.available, 0) / p.quantity)), 0) AS quantity
-    FROM pack_components p
+),
+packs AS (
+    SELECT f.item, f.location, min(floor(COALESCE(c.available, 0) / p.quantity)) AS quantity
+    FROM found f
+    JOIN pack_components p ON p.pack_item = f.item
     LEFT JOIN stock c ON c.item = p.component_item AND c.location = f.location AND c.status IN ('A', 'C')
-    WHERE p.pack_item = f.item
-) pack ON f.item_type = 'PACK' AND f.location_type = 'S'
+    WHERE f.item_type = 'PACK' AND f.location_type = 'S'
+    GROUP BY f.item, f.location
+)
+SELECT '{"items":' || COALESCE(json_agg(
+    CASE
+        WHEN f.location_type = 'S' AND f.item_type = 'PACK' THEN json_build_object(
+            'item', f.item, 'location', f.location, 'locationType', 'S',
+            'availableQuantity', trim_scale(COALESCE(k.quantity, 0)), 'uom', f.standard_uom,
+            'packCalculateInd', 'Y')
+        WHEN f.location_type = 'S' THEN json_build_object(
+            'item', f.item, 'location', f.location, 'locationType', 'S',
+            'availableQuantity', trim_scale(f.available), 'uom', f.standard_uom)
+        WHEN f.item_type = 'PACK' THEN json_build_object(
+            'item', f.item, 'location', f.location, 'locationType', 'W', 'channelId', f.channel_id,
+            'availableQuantity', trim_scale(f.available), 'uom', f.standard_uom, 'packCalculateInd', 'N')
+        ELSE json_build_object(
+            'item', f.item, 'location', f.location, 'locationType', 'W', 'channelId', f.channel_id,
+            'availableQuantity', trim_scale(f.available), 'uom', f.standard_uom)
+    END
+    ORDER BY f.item_position, f.location_position, f.location), '[]') || '}'
+FROM found f
+LEFT JOIN packs k ON k.item = f.item AND k.location = f.location
 """
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 
@@ -139,6 +139,73 @@ def _not_reserved_reason(decision: _Decision, grant: stock.Grant | None, blocked
     return NotReservedReason.INSUFFICIENT_INVENTORY
 
 
+@dataclass
+class _Application:
+    """What reserving does to each requested line, collected before anything is written."""
+
+    expires_at: datetime
+    blocked: bool
+    results: list[LineResult] = field(default_factory=list)
+    changed: list[ReservationLine] = field(default_factory=list)
+    new_lines: list[tuple[int, NewLine]] = field(default_factory=list)
+    reserved: list[tuple[ReservationLine, Decimal]] = field(default_factory=list)
+
+    def apply(self, decision: _Decision, share: Decimal, grant: stock.Grant | None) -> None:
+        available = None if grant is None else grant.available
+        existing = decision.existing
+        if decision.kind is _Kind.REFRESH and existing is not None:
+            line = refreshed(existing, self.expires_at)
+            self.changed.append(line)
+            self.results.append(LineResult(decision.requested, line))
+        elif decision.kind is _Kind.KEEP:
+            self.results.append(LineResult(decision.requested, existing))
+        elif share <= 0:
+            reason = _not_reserved_reason(decision, grant, self.blocked)
+            self.results.append(LineResult(decision.requested, existing, reason, available))
+        elif decision.kind is _Kind.REVIVE and existing is not None:
+            line = held(existing, share, LineStatus.HELD, self.expires_at)
+            self.changed.append(line)
+            self.reserved.append((line, share))
+            self.results.append(LineResult(decision.requested, line, None, available))
+        else:
+            self.new_lines.append((len(self.results), self._new_line(decision, share)))
+            self.results.append(LineResult(decision.requested, None, None, available))
+
+    def _new_line(self, decision: _Decision, share: Decimal) -> NewLine:
+        requested = decision.requested
+        return NewLine(
+            item=requested.item,
+            location=requested.location,
+            item_line_no=requested.item_line_no,
+            uom=decision.uom,
+            requested_quantity=decision.quantity,
+            quantity=share,
+            status=LineStatus.HELD,
+            expires_at=self.expires_at,
+        )
+
+    def inserted(self, lines: Sequence[ReservationLine]) -> None:
+        for (position, _), line in zip(self.new_lines, lines, strict=True):
+            previous = self.results[position]
+            self.results[position] = LineResult(previous.requested, line, None, previous.available)
+            self.reserved.append((line, line.quantity))
+
+
+async def _hold_stock(
+    conn: asyncpg.Connection, decisions: Sequence[_Decision], *, partial: bool, blocked: bool
+) -> tuple[dict[int, Decimal], dict[StockKey, stock.Grant]]:
+    """One statement for every line that wants stock; what each got (by position) and the grants."""
+    wanting = [position for position, decision in enumerate(decisions) if decision.wants_stock]
+    wanted = [(decisions[position].stock_key, decisions[position].quantity) for position in wanting]
+    grants = await stock.change_customer_reserved(
+        conn,
+        [StockChange(item, location, quantity) for (item, location), quantity in wanted],
+        partial=partial,
+        blocked=blocked,
+    )
+    return dict(zip(wanting, share_grants(wanted, grants), strict=True)), grants
+
+
 async def reserve(
     conn: asyncpg.Connection,
     command: ReserveCommand,
@@ -150,83 +217,30 @@ async def reserve(
     reservation = await reservation_store.lock_or_create(
         conn, command.customer_order_no, command.fulfill_order_no
     )
-    existing = (await reservation_store.lines_of(conn, [reservation.reservation_id], lock=True))[
-        reservation.reservation_id
-    ]
-    by_key = {line.key: line for line in existing}
+    existing = await reservation_store.lines_of(conn, [reservation.reservation_id], lock=True)
+    by_key = {line.key: line for line in existing[reservation.reservation_id]}
     catalog = await load_catalog(
         conn, {line.item for line in command.lines}, {line.location for line in command.lines}
     )
     decisions = [_decide(line, by_key.get(line.key), catalog) for line in command.lines]
     blocked = not command.partial and any(d.kind is _Kind.INVALID for d in decisions)
-    wanting = [position for position, decision in enumerate(decisions) if decision.wants_stock]
-    wanted = [(decisions[position].stock_key, decisions[position].quantity) for position in wanting]
-    grants = await stock.change_customer_reserved(
-        conn,
-        [StockChange(item, location, quantity) for (item, location), quantity in wanted],
-        partial=command.partial,
-        blocked=blocked,
-    )
-    shares = dict(zip(wanting, share_grants(wanted, grants), strict=True))
-    expires_at = reservation.now + timedelta(seconds=command.hold_seconds)
-    results: list[LineResult | None] = [None] * len(decisions)
-    changed: list[ReservationLine] = []
-    reserved_now: list[tuple[ReservationLine, Decimal]] = []
-    new_lines: list[tuple[int, NewLine]] = []
+    shares, grants = await _hold_stock(conn, decisions, partial=command.partial, blocked=blocked)
+    application = _Application(reservation.now + timedelta(seconds=command.hold_seconds), blocked)
     for position, decision in enumerate(decisions):
-        grant = grants.get(decision.stock_key)
-        available = None if grant is None else grant.available
-        share = shares.get(position, Decimal(0))
-        if decision.kind is _Kind.REFRESH and decision.existing is not None:
-            line = refreshed(decision.existing, expires_at)
-            changed.append(line)
-            results[position] = LineResult(decision.requested, line)
-        elif decision.kind is _Kind.KEEP:
-            results[position] = LineResult(decision.requested, decision.existing)
-        elif decision.kind is _Kind.REVIVE and decision.existing is not None:
-            line = decision.existing
-            if share > 0:
-                line = held(line, share, LineStatus.HELD, expires_at)
-                changed.append(line)
-                reserved_now.append((line, share))
-            reason = None if share > 0 else _not_reserved_reason(decision, grant, blocked)
-            results[position] = LineResult(decision.requested, line, reason, available)
-        elif share > 0:
-            new_lines.append(
-                (
-                    position,
-                    NewLine(
-                        item=decision.requested.item,
-                        location=decision.requested.location,
-                        item_line_no=decision.requested.item_line_no,
-                        uom=decision.uom,
-                        requested_quantity=decision.quantity,
-                        quantity=share,
-                        status=LineStatus.HELD,
-                        expires_at=expires_at,
-                    ),
-                )
-            )
-            results[position] = LineResult(decision.requested, None, None, available)
-        else:
-            reason = _not_reserved_reason(decision, grant, blocked)
-            results[position] = LineResult(decision.requested, None, reason, available)
-    await reservation_store.save_lines(conn, changed)
-    inserted = await reservation_store.insert_lines(
-        conn, reservation.reservation_id, [line for _, line in new_lines]
+        application.apply(decision, shares.get(position, Decimal(0)), grants.get(decision.stock_key))
+    await reservation_store.save_lines(conn, application.changed)
+    application.inserted(
+        await reservation_store.insert_lines(
+            conn, reservation.reservation_id, [line for _, line in application.new_lines]
+        )
     )
-    for (position, _), line in zip(new_lines, inserted, strict=True):
-        previous = results[position]
-        assert previous is not None
-        results[position] = LineResult(previous.requested, line, None, previous.available)
-        reserved_now.append((line, line.quantity))
-    event = inventory_reserved(reservation, reserved_now)
+    event = inventory_reserved(reservation, application.reserved)
     if event is not None:
         await add_event(conn, event, transaction_id=transaction_id)
-    final = [result for result in results if result is not None]
-    asked = [_wanted(result, decision) for result, decision in zip(final, decisions, strict=True)]
-    held_now = [Decimal(0) if result.line is None else result.line.quantity for result in final]
-    return ReserveResult(reservation, outcome(asked, held_now), final)
+    results = application.results
+    asked = [_wanted(result, decision) for result, decision in zip(results, decisions, strict=True)]
+    held_now = [Decimal(0) if result.line is None else result.line.quantity for result in results]
+    return ReserveResult(reservation, outcome(asked, held_now), results)
 
 
 def _wanted(result: LineResult, decision: _Decision) -> Decimal:

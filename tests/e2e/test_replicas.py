@@ -158,7 +158,7 @@ def _inode_of_local_port(port: int) -> set[str]:
 async def relay_lock_holders(db: asyncpg.Connection, replicas: list[Replica]) -> list[str]:
     """The replicas whose database session holds the relay's advisory lock (per pg_locks), found by
     matching the holding backend's client port with the replicas' sockets."""
-    ports = await db.fetch(
+    rows = await db.fetch(
         """
         SELECT a.client_port
           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -168,12 +168,12 @@ async def relay_lock_holders(db: asyncpg.Connection, replicas: list[Replica]) ->
         """,
         LOCK_NAME,
     )
+    alive = [replica for replica in replicas if replica.process.poll() is None]
     holders = []
-    for row in ports:
+    for row in rows:
         inodes = _inode_of_local_port(row["client_port"])
-        holders += [r.name for r in replicas if r.process.poll() is None and inodes & _socket_inodes(r.pid)]
-        if not any(inodes & _socket_inodes(r.pid) for r in replicas if r.process.poll() is None):
-            holders.append(f"another session (client port {row['client_port']})")
+        owners = [replica.name for replica in alive if inodes & _socket_inodes(replica.pid)]
+        holders += owners or [f"a session of no replica (client port {row['client_port']})"]
     return holders
 
 

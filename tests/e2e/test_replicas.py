@@ -315,12 +315,13 @@ async def booked_records(bootstrap: str, appointment_id: str) -> list[dict[str, 
 
 
 async def wait_for_booked(bootstrap: str, appointment_id: str) -> list[dict[str, Any]]:
-    return await wait_until(
+    found: list[dict[str, Any]] = await wait_until(
         lambda: booked_records(bootstrap, appointment_id),
         seconds=30,
         interval=0.5,
         message=f"AppointmentBooked {appointment_id} on {topics.APPOINTMENTS}",
     )
+    return found
 
 
 # -- tests ----------------------------------------------------------------------------------------

@@ -222,7 +222,10 @@ def cpu_text(step: dict[str, Any] | None, *names: str) -> str:
         return "-"
     shares = step["cpu"]["cpu_percent_of_one_core"]
     parts = [f"{name} {shares[name]:.0f} %" for name in names if name in shares]
-    return ", ".join(parts) + f"; machine {step['cpu']['machine_busy_percent_of_all_cores']:.0f} % busy"
+    text = ", ".join(parts) + f"; machine {step['cpu']['machine_busy_percent_of_all_cores']:.0f} % busy"
+    if (stalled := step["cpu"].get("cpu_pressure_some_percent")) is not None:
+        text += f", CPU pressure {stalled:.0f} %"  # time some runnable task waited for a CPU
+    return text
 
 
 def figures(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -320,7 +323,8 @@ def print_report(report: dict[str, Any]) -> None:
     print(
         "\nLatency runs from each request's intended start (open model). Sustained = achieved >= 95 % of"
         "\noffered and p99 <= 1 s. The driver, the servers, PostgreSQL and Kafka share the machine's cores;"
-        "\ntargets are informational (a shared, noisy machine); nothing is asserted."
+        "\nCPU pressure (Linux PSI 'some') near 100 % means other work competed for the cores: read the"
+        "\nfigures with it. Targets are informational (a shared, noisy machine); nothing is asserted."
     )
     print(f"JSON: {report['json_path']}")
 

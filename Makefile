@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 PY := .venv/bin/python
 
-.PHONY: help install up down status demo trace test lint format bench-messaging bench-appointments bench-fulfillment bench-order-create k8s-validate
+.PHONY: help install up down status demo trace test lint format bench bench-messaging bench-appointments bench-fulfillment bench-order-create k8s-validate
 
 help:
 	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test             lint + every test against a real Kafka and PostgreSQL"
 	@echo "make lint             ruff + mypy"
 	@echo "make format           ruff format + ruff check --fix"
+	@echo "make bench            every benchmark that brings its own infrastructure, printed (not asserted)"
 	@echo "make bench-messaging  outbox relay throughput and commit-to-handler latency"
 	@echo "make bench-appointments  get-dates and book at a fixed arrival rate (needs make up)"
 	@echo "make bench-fulfillment   fulfillment create and submit-to-CONFIRMED journeys (starts its own platform)"
@@ -52,6 +53,8 @@ lint: install
 format: install
 	@$(UV) run --frozen ruff format .
 	@$(UV) run --frozen ruff check --fix .
+
+bench: bench-messaging bench-order-create bench-fulfillment
 
 bench-messaging: install
 	@deploy/local/bench.sh tests/benchmarks/bench_messaging.py

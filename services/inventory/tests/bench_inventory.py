@@ -38,6 +38,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -67,6 +68,8 @@ class Outcome:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     elapsed_s: float = 0.0
+    service_cpu_ms: float | None = None
+    """CPU time of the service process per request (None for the bare query)."""
 
     @property
     def rate(self) -> float:
@@ -80,9 +83,10 @@ class Outcome:
         offered = f"offered {self.offered:>6.1f}/s" if self.offered else "closed loop     "
         statuses = ", ".join(f"{status}: {count}" for status, count in sorted(self.statuses.items()))
         mean = statistics.fmean(self.latencies_ms) if self.latencies_ms else float("nan")
+        cpu = "" if self.service_cpu_ms is None else f"  service CPU {self.service_cpu_ms:.1f} ms/request"
         return (
             f"{self.name:<28} {offered}  achieved {self.rate:>7.1f}/s  p50 {self.percentile(0.5):>6.1f} ms  "
-            f"p99 {self.percentile(0.99):>6.1f} ms  mean {mean:>6.1f} ms  ({statuses})"
+            f"p99 {self.percentile(0.99):>6.1f} ms  mean {mean:>6.1f} ms  ({statuses}){cpu}"
         )
 
 
@@ -102,6 +106,11 @@ class LeanHttp:
     async def close(self) -> None:
         while not self.idle.empty():
             self.idle.get_nowait()[1].close()
+
+    async def reconnect(self) -> None:
+        """Fresh connections: the server closes keep-alive connections idle for 5 s."""
+        await self.close()
+        await self.start()
 
     async def post(self, target: str, headers: dict[str, str], body: bytes) -> tuple[str, bytes]:
         head_lines = [
@@ -173,6 +182,21 @@ async def closed_loop(name: str, call: Call, concurrency: int, seconds: float) -
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     outcome.elapsed_s = loop.time() - started
+    return outcome
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measured(pid: int, scenario: Awaitable[Outcome]) -> Outcome:
+    """`scenario` with the service process's CPU time per request."""
+    before = cpu_seconds(pid)
+    outcome = await scenario
+    done = sum(outcome.statuses.values())
+    outcome.service_cpu_ms = (cpu_seconds(pid) - before) * 1000 / done if done else None
     return outcome
 
 
@@ -318,14 +342,20 @@ async def availability(
         )
         return "rows" if found else "none"
 
+    pid = arguments.service_pid
     await open_model("warm-up", service, arguments.rate, 2)
     await open_model("warm-up", bare, arguments.rate, 2)
-    outcomes = [
-        await open_model("availability (service)", service, arguments.rate, arguments.seconds),
-        await open_model("availability (bare query)", bare, arguments.rate, arguments.seconds),
-        await closed_loop("max rate (service)", service, arguments.concurrency, arguments.seconds),
-        await closed_loop("max rate (bare query)", bare, arguments.concurrency, arguments.seconds),
-    ]
+    await http.reconnect()
+    at_rate = await measured(
+        pid, open_model("availability (service)", service, arguments.rate, arguments.seconds)
+    )
+    bare_at_rate = await open_model("availability (bare query)", bare, arguments.rate, arguments.seconds)
+    await http.reconnect()
+    most = await measured(
+        pid, closed_loop("max rate (service)", service, arguments.concurrency, arguments.seconds)
+    )
+    bare_most = await closed_loop("max rate (bare query)", bare, arguments.concurrency, arguments.seconds)
+    outcomes = [at_rate, bare_at_rate, most, bare_most]
     pairs = arguments.items_per_request * arguments.locations_per_request
     print(f"rows per lookup: mean {statistics.fmean(rows):.0f} of {pairs} pairs")
     return outcomes
@@ -363,9 +393,15 @@ async def reservations(
 
     concurrency, seconds = arguments.concurrency, arguments.reserve_seconds
     hot = caller(lambda: (hot_item, hot_store), "hot")
+    pid = arguments.service_pid
+    await http.reconnect()
+    spread_outcome = await measured(
+        pid, closed_loop("reservations (spread)", caller(spread, "spread"), concurrency, seconds)
+    )
+    await http.reconnect()
     outcomes = [
-        await closed_loop("reservations (spread)", caller(spread, "spread"), concurrency, seconds),
-        await closed_loop("reservations (one hot item)", hot, concurrency, seconds),
+        spread_outcome,
+        await measured(pid, closed_loop("reservations (one hot item)", hot, concurrency, seconds)),
     ]
     # Give the stock back, so the next run starts from the same data (the bench database is ours).
     async with pool.acquire() as conn, conn.transaction():
@@ -393,6 +429,7 @@ async def main(arguments: argparse.Namespace) -> None:
     await ensure_data(url, generated)
     port = free_port()
     process = await start_service(url, port)
+    arguments.service_pid = process.pid
     http = LeanHttp("127.0.0.1", port, arguments.connections)
     pool = await create_pool(url, "inventory", min_size=arguments.concurrency, max_size=arguments.concurrency)
     try:

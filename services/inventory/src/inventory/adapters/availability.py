@@ -3,10 +3,11 @@
 PostgreSQL resolves the locations (a store is itself when it is a stockholding customer-order
 location; a physical warehouse is its customer-orderable virtual warehouses, of the channel when
 one is given), joins the sellable, customer-orderable items ranged there (active or
-discontinued), estimates packs at stores from their components (only for those rows), and builds
-the specification's `GetResponse` document, so no per-row work happens in Python. Each shape of
-entry has its own `json_build_object` (no `channelId` for stores, `packCalculateInd` for packs
-only) instead of stripping nulls afterwards, which would parse every entry again.
+discontinued), estimates packs at stores from their components (only for those rows), and writes
+the specification's `GetResponse` document, so no per-row work happens in Python. The document is
+concatenated text (`to_json` quotes the strings, numbers are written as `trim_scale` leaves them):
+about three times cheaper than `json_build_object` per entry plus `json_agg`, which dominated the
+statement's time. `channelId` is absent for stores, `packCalculateInd` for items that are no pack.
 """
 
 from __future__ import annotations
@@ -60,23 +61,20 @@ packs AS (
     WHERE f.item_type = 'PACK' AND f.location_type = 'S'
     GROUP BY f.item, f.location
 )
-SELECT '{"items":' || COALESCE(json_agg(
-    CASE
-        WHEN f.location_type = 'S' AND f.item_type = 'PACK' THEN json_build_object(
-            'item', f.item, 'location', f.location, 'locationType', 'S',
-            'availableQuantity', trim_scale(COALESCE(k.quantity, 0)), 'uom', f.standard_uom,
-            'packCalculateInd', 'Y')
-        WHEN f.location_type = 'S' THEN json_build_object(
-            'item', f.item, 'location', f.location, 'locationType', 'S',
-            'availableQuantity', trim_scale(f.available), 'uom', f.standard_uom)
-        WHEN f.item_type = 'PACK' THEN json_build_object(
-            'item', f.item, 'location', f.location, 'locationType', 'W', 'channelId', f.channel_id,
-            'availableQuantity', trim_scale(f.available), 'uom', f.standard_uom, 'packCalculateInd', 'N')
-        ELSE json_build_object(
-            'item', f.item, 'location', f.location, 'locationType', 'W', 'channelId', f.channel_id,
-            'availableQuantity', trim_scale(f.available), 'uom', f.standard_uom)
-    END
-    ORDER BY f.item_position, f.location_position, f.location), '[]') || '}'
+SELECT '{"items":[' || COALESCE(string_agg(
+    '{"item":' || to_json(f.item)::text
+    || ',"location":' || f.location
+    || CASE WHEN f.location_type = 'S' THEN ',"locationType":"S"'
+            WHEN f.channel_id IS NULL THEN ',"locationType":"W"'
+            ELSE ',"locationType":"W","channelId":' || f.channel_id END
+    || ',"availableQuantity":'
+    || trim_scale(CASE WHEN f.item_type = 'PACK' AND f.location_type = 'S' THEN COALESCE(k.quantity, 0)
+                       ELSE f.available END)
+    || ',"uom":' || to_json(f.standard_uom)::text
+    || CASE WHEN f.item_type <> 'PACK' THEN '}'
+            WHEN f.location_type = 'S' THEN ',"packCalculateInd":"Y"}'
+            ELSE ',"packCalculateInd":"N"}' END,
+    ',' ORDER BY f.item_position, f.location_position, f.location), '') || ']}'
 FROM found f
 LEFT JOIN packs k ON k.item = f.item AND k.location = f.location
 """

@@ -22,14 +22,15 @@ class Components:
     window: BatchWindow
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
+    """Async on purpose (also below): FastAPI runs plain functions in a worker thread per call."""
     pool = getattr(request.app.state.runtime, "pool", None)
     if pool is None:
         raise ApiError(503, "UNAVAILABLE", "The service is starting; please retry shortly.")
     return cast(asyncpg.Pool, pool)
 
 
-def _merchandising_caller(request: Request) -> Caller:
+async def _merchandising_caller(request: Request) -> Caller:
     """A caller the gateway authenticated with the merchandising role (OMS, store systems)."""
     caller = caller_from_request(request)
     if MERCHANDISING_ROLE not in caller.roles:

@@ -105,3 +105,40 @@ async def test_a_confirmation_x_releases_and_a_cancellation_releases_what_it_can
     assert reasons == {"F1": "NOT_CONFIRMED", "F2": "CANCELLED"}
     (cancel,) = [record for record in released if value(record)["fulfillOrderNo"] == "F2"]
     assert header(cancel, "x-transaction-id") == "tx-cancel"
+
+
+async def test_a_confirmation_after_the_expiry_holds_the_lines_again_if_the_stock_is_there(
+    world, reservations, inventory, kafka_bootstrap
+):
+    (shop,) = await world.stores("shop")
+    (drill,) = await world.items("drill")
+    await world.stock(drill, shop, 10)
+    order = world.order("late")
+    held = await reservations.reserve(order, "F1", reserve_line(drill, shop, 4, itemLineNo=1))
+    await inventory.runtime.pool.execute(
+        "UPDATE reservation_lines SET expires_at = now() - interval '1 second' "
+        "WHERE reservation_id = $1::uuid",
+        held["reservationId"],
+    )
+
+    async def expired() -> bool:
+        return await statuses(reservations, held["reservationId"]) == [(drill, "EXPIRED", 0)]
+
+    await wait_until(expired, seconds=20, message="the hold expired")
+    await publish_event(
+        kafka_bootstrap,
+        FulfillmentOrderCreated(
+            customer_order_no=order,
+            fulfill_order_no="F1",
+            reservation_id=held["reservationId"],
+            confirmation_type="R",
+            fulfill_location=shop,
+            details=[confirmed(drill, 4, 1)],
+        ),
+    )
+
+    async def confirmed_again() -> bool:
+        return await statuses(reservations, held["reservationId"]) == [(drill, "CONFIRMED", 4)]
+
+    await wait_until(confirmed_again, seconds=20, message="the late confirmation held the line again")
+    assert (await world.buckets(drill, shop)).customer_reserved == 4

@@ -17,7 +17,7 @@ from inventory.adapters.reservations import Reservation
 from inventory.domain.confirmations import ConfirmedQuantity
 from inventory.domain.releases import ReleaseRequest, plan_release
 from inventory.service_layer.batch_window import BatchWindow
-from inventory.service_layer.holds import apply_releases
+from inventory.service_layer.hold_changes import apply_releases
 from inventory.service_layer.reservations import confirm_lines
 from shared_contracts.envelope import CloudEventMeta
 from shared_contracts.events import FulfillmentOrderCancelled, FulfillmentOrderCreated

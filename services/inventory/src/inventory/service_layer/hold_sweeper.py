@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import defaultdict
 
 import asyncpg
@@ -35,7 +36,7 @@ async def sweep_once(pool: asyncpg.Pool, window: BatchWindow, limit: int) -> int
         await stock.change_customer_reserved(
             conn, [StockChange(e.line.item, e.line.location, -e.quantity) for e in expired], partial=True
         )
-        by_reservation: dict[object, list[ExpiredLine]] = defaultdict(list)
+        by_reservation: dict[uuid.UUID, list[ExpiredLine]] = defaultdict(list)
         for line in expired:
             by_reservation[line.reservation.reservation_id].append(line)
         for lines in by_reservation.values():

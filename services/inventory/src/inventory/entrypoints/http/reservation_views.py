@@ -12,7 +12,8 @@ from inventory.entrypoints.http.reservation_models import (
     ReserveResponse,
     SubstituteOf,
 )
-from inventory.service_layer.reservations import ReservationView, ReserveResult
+from inventory.service_layer.reservations import ReservationView
+from inventory.service_layer.reserving import ReserveResult
 
 
 def line_out(line: ReservationLine, by_id: dict[int, ReservationLine]) -> ReservationLineOut:

@@ -19,8 +19,8 @@ from inventory.entrypoints.http.reservation_models import (
     ReserveResponse,
 )
 from inventory.entrypoints.http.reservation_views import reservation_out, reserve_response
-from inventory.service_layer import reservations
-from inventory.service_layer.reservations import RequestedLine, ReserveCommand
+from inventory.service_layer import reservations, reserving
+from inventory.service_layer.reserving import RequestedLine, ReserveCommand
 from shared_http.caller import TRANSACTION_HEADER
 
 RESERVATIONS = "/internal/v1/reservations"
@@ -78,7 +78,7 @@ def reservations_router(components: Components) -> APIRouter:
                 )
             command = _command(body, settings.hold_seconds_default, settings.hold_seconds_max)
             async with pool.acquire() as conn, conn.transaction():
-                result = await reservations.reserve(conn, command, window, transaction_id=transaction_id)
+                result = await reserving.reserve(conn, command, window, transaction_id=transaction_id)
         return reserve_response(result)
 
     @router.get(RESERVATIONS)

@@ -642,9 +642,7 @@ async def test_partitions_moving_between_replicas_lose_nothing_and_keep_each_key
     await produce(21, 30)
 
     total = len(keys) * 30
-    await wait_until(
-        lambda: consumed(group, topic, "ok") >= total, seconds=60, message="every event applied"
-    )
+    await wait_until(lambda: consumed(group, topic, "ok") >= total, seconds=60, message="every event applied")
     rows = await applied_rows(applied_table)
     for key in keys:
         assert [seq for _, k, seq in rows if k == key] == list(range(1, 31)), key

@@ -246,3 +246,41 @@ async def test_relay_reconnects_after_all_its_database_sessions_are_killed(
     finally:
         await relay.stop()
         await relay_pool.close()
+
+
+async def test_a_row_committed_late_with_a_lower_id_is_published_in_its_keys_order(
+    outbox_schema, event_topic, start_relay, ping, kafka_bootstrap, settings
+):
+    """The relay reads the next batch while one is in flight; a row whose transaction commits
+    after later ids were published must neither be skipped nor overtaken by its key's next row."""
+    topic = await event_topic(partitions=3)
+    pool = outbox_schema.pool
+    await start_relay(settings.model_copy(update={"outbox_batch_size": 5}))
+    late = await pool.acquire()
+    tx = late.transaction()
+    await tx.start()
+    await add_event(late, ping(aggregate_id="late", seq=1), topic=topic)  # the lowest id, uncommitted
+
+    async def steady_writes(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            async with pool.acquire() as conn, conn.transaction():
+                await add_event(conn, ping(aggregate_id=f"k{n % 7}", seq=n), topic=topic)
+
+    committed = False
+    try:
+        writer = asyncio.create_task(steady_writes(0, 150))
+        await asyncio.sleep(0.3)  # batches of 5 flowing, pipelined
+        await tx.commit()
+        committed = True
+        async with pool.acquire() as conn, conn.transaction():
+            await add_event(conn, ping(aggregate_id="late", seq=2), topic=topic)
+        await writer
+    finally:
+        if not committed:
+            await tx.rollback()
+        await pool.release(late)
+
+    records = await read_records(kafka_bootstrap, topic, count=152, seconds=30)
+    values = [json.loads(r.value) for r in sorted(records, key=lambda r: (r.partition, r.offset))]
+    assert len(values) == 152
+    assert [v["seq"] for v in values if v["aggregateId"] == "late"] == [1, 2]

@@ -25,7 +25,6 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
@@ -43,7 +42,7 @@ from shared_contracts.errors import ErrorBody
 from shared_contracts.events import EVENT_TYPES
 from shared_contracts.topics import EXTERNAL_TOPICS
 from shared_messaging.backoff import backoff_delay
-from shared_messaging.dispatch import Outcome, PartitionDispatcher, Process
+from shared_messaging.dispatch import Outcome, PartitionDispatcher, RecordProcessor
 from shared_messaging.dlq import (
     DeadLetterPublisher,
     PermanentError,
@@ -52,6 +51,7 @@ from shared_messaging.dlq import (
     validation_error_body,
 )
 from shared_messaging.inbox import claim
+from shared_messaging.lease import ConnectionLease
 from shared_messaging.offsets import OffsetCommitter
 from shared_messaging.settings import KafkaSettings
 from shared_observability.kafka_headers import extract_from_headers
@@ -104,27 +104,38 @@ def _header(headers: Sequence[tuple[str, bytes | None]], name: str) -> str | Non
     return None
 
 
-async def _keep_bytes(message: StreamMessage[Any]) -> Any:
-    """Decoder: the handler gets the raw value; parsing it is ours (bad JSON -> DLQ)."""
-    return message.body
+async def _raw_records(message: StreamMessage[Any]) -> Any:
+    """Decoder: the subscriber's function gets the aiokafka records themselves (parsing values is
+    ours: bad JSON -> DLQ). Taking them as the body, typed `Any`, rather than through a
+    `KafkaMessage` annotation spares FastStream's dependency injection a worker-thread hop (it
+    resolves that context value with a synchronous call in a thread)."""
+    return message.raw_message
+
+
+Records = tuple[ConsumerRecord[Any, Any], ...]
 
 
 async def _tolerant_parser(
-    record: ConsumerRecord[Any, Any],
-    original: Callable[[ConsumerRecord[Any, Any]], Awaitable[StreamMessage[Any]]],
+    records: Records, original: Callable[[Records], Awaitable[StreamMessage[Any]]]
 ) -> StreamMessage[Any]:
-    """FastStream's parser fails on a header that is not UTF-8 or has no value, and a message that
-    fails to parse would be skipped without a trace; parse a cleaned copy instead, keeping the
-    original record (for the DLQ)."""
+    """FastStream's parser fails on a header that is not UTF-8 or has no value, and records that
+    fail to parse would be skipped without a trace; parse cleaned copies instead, keeping the
+    original records (handling reads their own headers; the DLQ keeps them)."""
     try:
-        return await original(record)
+        return await original(records)
     except (UnicodeDecodeError, AttributeError):
-        clean_headers = [
-            (name, (value or b"").decode("utf-8", errors="replace").encode())
-            for name, value in record.headers
-        ]
-        message = await original(dataclasses.replace(record, headers=clean_headers))
-        message.raw_message = record
+        cleaned = tuple(
+            dataclasses.replace(
+                record,
+                headers=[
+                    (name, (value or b"").decode("utf-8", errors="replace").encode())
+                    for name, value in record.headers
+                ],
+            )
+            for record in records
+        )
+        message = await original(cleaned)
+        message.raw_message = records
         return message
 
 
@@ -145,8 +156,16 @@ class _SubscriptionListener(ConsumerRebalanceListener):  # type: ignore[misc]
             consumer.pause(*assigned)
 
 
-async def _unsubscribed(record: ConsumerRecord[Any, Any]) -> Outcome:
-    raise RuntimeError("a Subscription made outside subscribe() handles nothing")
+class _Unsubscribed:
+    """The processor of a Subscription made outside `subscribe()`: it handles nothing."""
+
+    def lease(self) -> ConnectionLease:
+        raise RuntimeError("a Subscription made outside subscribe() handles nothing")
+
+    async def process(
+        self, record: ConsumerRecord[Any, Any], lease: ConnectionLease | None = None
+    ) -> Outcome:
+        raise RuntimeError("a Subscription made outside subscribe() handles nothing")
 
 
 class Subscription:
@@ -159,7 +178,7 @@ class Subscription:
         topic: str,
         group_id: str,
         settings: KafkaSettings | None = None,
-        process: Process | None = None,
+        processor: RecordProcessor | None = None,
     ) -> None:
         settings = settings or KafkaSettings()
         self.topic = topic
@@ -169,7 +188,7 @@ class Subscription:
         self.offsets = OffsetCommitter(topic, lambda: self.consumer, settings)
         self.dispatcher = PartitionDispatcher(
             topic,
-            process or _unsubscribed,
+            processor or _Unsubscribed(),
             self.offsets,
             lambda: self.consumer,
             lambda: self.paused,
@@ -244,8 +263,21 @@ class MessageProcessor:
         self._external = external
         self._attempts: dict[tuple[str, int, int], int] = {}
 
-    async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
-        """Handle one record; "retry" means: do not commit, deliver it again."""
+    def lease(self) -> ConnectionLease:
+        """A connection lease for a run of messages (see `shared_messaging.lease`)."""
+        return ConnectionLease(self._pool, self._settings.outbox_db_timeout_seconds)
+
+    async def process(
+        self, record: ConsumerRecord[Any, Any], lease: ConnectionLease | None = None
+    ) -> Outcome:
+        """Handle one record (on the connection of `lease`, if given; else on one of its own);
+        "retry" means: do not commit, deliver it again."""
+        if lease is None:
+            own = self.lease()
+            try:
+                return await self.process(record, own)
+            finally:
+                await own.release()
         headers: list[tuple[str, bytes | None]] = list(record.headers or ())
         context = extract_from_headers(headers)
         x_trace_id = raw_x_trace_id(context) or _header(headers, X_TRACE_ID)
@@ -270,7 +302,7 @@ class MessageProcessor:
             f"{record.topic} process", context=context, kind=SpanKind.CONSUMER, attributes=attributes
         ) as span:
             try:
-                outcome = await self._process(record, headers, ce_type, x_trace_id, span)
+                outcome = await self._process(record, headers, ce_type, x_trace_id, span, lease)
             except Exception as error:  # a defect of ours must not drop or block the message
                 _logger.exception(
                     "%s[%d]@%d: unexpected failure", record.topic, record.partition, record.offset
@@ -287,6 +319,7 @@ class MessageProcessor:
         ce_type: str | None,
         x_trace_id: str | None,
         span: Span,
+        lease: ConnectionLease,
     ) -> Outcome:
         if not ce_type:
             return await self._dead_letter(
@@ -303,7 +336,7 @@ class MessageProcessor:
             event = self._models[ce_type].model_validate_json(record.value or b"")
         except ValidationError as error:
             return await self._dead_letter(record, validation_error_body(error, trace_id), span)
-        return await self._apply(record, event, meta, trace_id, span)
+        return await self._apply(record, event, meta, trace_id, span, lease)
 
     def _meta(
         self, record: ConsumerRecord[Any, Any], headers: list[tuple[str, bytes | None]]
@@ -319,14 +352,18 @@ class MessageProcessor:
             timestamp=datetime.fromtimestamp(record.timestamp / 1000, UTC),
         )
 
-    async def _run_handlers(self, event: Any, meta: CloudEventMeta) -> bool:
+    async def _run_handlers(self, event: Any, meta: CloudEventMeta, lease: ConnectionLease) -> bool:
         applied = False
-        timeout = self._settings.outbox_db_timeout_seconds
         for name, handler in self._handlers[meta.type]:
-            async with self._pool.acquire(timeout=timeout) as conn, conn.transaction():
-                if await claim(conn, meta.id, name):
-                    await handler(conn, event, meta)
-                    applied = True
+            conn = await lease.connection()
+            try:
+                async with conn.transaction():
+                    if await claim(conn, meta.id, name):
+                        await handler(conn, event, meta)
+                        applied = True
+            except BaseException:
+                await lease.release()  # the session may be broken: the next try gets a fresh one
+                raise
         return applied
 
     def _delay(self, failures: int) -> float:
@@ -341,6 +378,7 @@ class MessageProcessor:
         meta: CloudEventMeta,
         trace_id: str | None,
         span: Span,
+        lease: ConnectionLease,
     ) -> Outcome:
         loop = asyncio.get_running_loop()
         window_ends = loop.time() + self._settings.consumer_retry_window_seconds
@@ -348,7 +386,7 @@ class MessageProcessor:
         failures = 0
         while True:
             try:
-                applied = await self._run_handlers(event, meta)
+                applied = await self._run_handlers(event, meta, lease)
             except PermanentError as error:
                 self._attempts.pop(position, None)
                 return await self._dead_letter(record, error.error_body(trace_id), span)
@@ -439,27 +477,30 @@ def subscribe(
         models=models,
         external=topic in EXTERNAL_TOPICS if external is None else external,
     )
-    subscription = Subscription(topic, group_id, settings, processor.process)
+    subscription = Subscription(topic, group_id, settings, processor)
 
     async def parse(
-        record: ConsumerRecord[Any, Any],
-        original: Callable[[ConsumerRecord[Any, Any]], Awaitable[StreamMessage[Any]]],
+        records: Records, original: Callable[[Records], Awaitable[StreamMessage[Any]]]
     ) -> StreamMessage[Any]:
-        subscription.dispatcher.fetched(record)
-        return await _tolerant_parser(record, original)
+        subscription.dispatcher.fetched(records)
+        return await _tolerant_parser(records, original)
 
-    async def consume(message: KafkaMessage) -> None:
-        subscription.dispatcher.submit(message.raw_message)
+    async def consume(records: Any) -> None:
+        subscription.dispatcher.submit(records)
 
+    # A batch subscriber: FastStream's per-message work (middlewares, dependency injection,
+    # access log) is paid once per poll, and the records go straight to the partition workers.
     subscriber = broker.subscriber(
         topic,
+        batch=True,
+        batch_timeout_ms=settings.consumer_poll_timeout_ms,
         group_id=group_id,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         max_poll_interval_ms=int(max(60.0, 3 * settings.consumer_retry_window_seconds) * 1000),
         listener=_SubscriptionListener(subscription),
         parser=parse,
-        decoder=_keep_bytes,
+        decoder=_raw_records,
         title=f"{group_id}:{topic}",
     )
     subscriber(consume)

@@ -23,12 +23,13 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from shared_messaging.lease import ConnectionLease
 from shared_messaging.offsets import OffsetCommitter
 from shared_messaging.settings import KafkaSettings
 
@@ -36,7 +37,19 @@ _logger = logging.getLogger(__name__)
 
 Record: TypeAlias = ConsumerRecord[Any, Any]
 Outcome: TypeAlias = Literal["ok", "duplicate", "ignored", "dlq", "retry"]
-Process: TypeAlias = Callable[[Record], Awaitable[Outcome]]
+
+
+class RecordProcessor(Protocol):
+    """What handles one record (`MessageProcessor`), on the connection of a lease."""
+
+    def lease(self) -> ConnectionLease: ...
+
+    async def process(self, record: Record, lease: ConnectionLease | None = None) -> Outcome: ...
+
+
+_RUN_LIMIT = 32
+"""Messages a worker handles in a row on one connection and in-flight slot before it lets other
+partitions have them."""
 
 
 @dataclass(eq=False)
@@ -56,14 +69,14 @@ class PartitionDispatcher:
     def __init__(
         self,
         topic: str,
-        process: Process,
+        processor: RecordProcessor,
         offsets: OffsetCommitter,
         consumer: Callable[[], AIOKafkaConsumer | None],
         paused: Callable[[], bool],
         settings: KafkaSettings,
     ) -> None:
         self._topic = topic
-        self._process = process
+        self._processor = processor
         self._offsets = offsets
         self._consumer = consumer
         self._paused = paused
@@ -73,22 +86,26 @@ class PartitionDispatcher:
         self._partitions: dict[TopicPartition, _Partition] = {}
         self._assigned: set[TopicPartition] = set()
         self._closed = False
-        self._in_transit: Record | None = None
-        self._stale: Record | None = None
+        self._in_transit: Sequence[Record] = ()
+        self._stale: set[int] = set()  # ids of in-transit records whose partition was revoked
 
     # -- called by the poll loop and the rebalance listener ---------------------------------------
 
-    def fetched(self, record: Record) -> None:
-        """The poll loop got `record` (called by the parser, before the loop yields); FastStream
-        may yield before `submit()`, so a rebalance can happen while the record is in transit."""
-        self._in_transit = record
+    def fetched(self, records: Sequence[Record]) -> None:
+        """The poll loop got `records` (called by the parser, before the loop yields); FastStream
+        may yield before `submit()`, so a rebalance can happen while they are in transit."""
+        self._in_transit = records
 
-    def submit(self, record: Record) -> None:
-        """Queue `record` for its partition's worker (never blocks)."""
+    def submit(self, records: Iterable[Record]) -> None:
+        """Queue each record for its partition's worker (never blocks)."""
+        stale, self._stale, self._in_transit = self._stale, set(), ()
+        for record in records:
+            if id(record) not in stale:
+                self._queue(record)
+
+    def _queue(self, record: Record) -> None:
         tp = TopicPartition(record.topic, record.partition)
-        stale = record is self._stale
-        self._in_transit = self._stale = None
-        if stale or self._closed or tp not in self._assigned:
+        if self._closed or tp not in self._assigned:
             return  # fetched before a revocation: not committed, fetched again from the commit
         part = self._partitions.get(tp)
         if part is None:
@@ -109,9 +126,11 @@ class PartitionDispatcher:
         """Finish the messages in hand, drop the queued ones, commit, before giving them up."""
         revoked = set(partitions)
         self._assigned -= revoked
-        record = self._in_transit
-        if record is not None and TopicPartition(record.topic, record.partition) in revoked:
-            self._stale = record
+        self._stale.update(
+            id(record)
+            for record in self._in_transit
+            if TopicPartition(record.topic, record.partition) in revoked
+        )
         await self._close_partitions([p for tp, p in self._partitions.items() if tp in revoked])
         await self._offsets.commit(revoked)
         self._offsets.forget(revoked)
@@ -140,19 +159,37 @@ class PartitionDispatcher:
                 part.signal.clear()
                 await part.signal.wait()
                 continue
+            async with self._in_flight:
+                lease = self._processor.lease()
+                try:
+                    await self._run(part, lease)
+                finally:
+                    await self._give_back(lease)
+
+    async def _run(self, part: _Partition, lease: ConnectionLease) -> None:
+        """Handle queued records in order, on one connection, until the queue is empty, the
+        partition closes, the subscription pauses, a record must be retried or the run is long."""
+        for _ in range(_RUN_LIMIT):
+            if not part.queue or part.closing or self._paused():
+                return
             record = part.queue.popleft()
             if part.rewound_to is not None:
                 if record.offset != part.rewound_to:
                     continue  # fetched before the seek back; it comes again in order
                 part.rewound_to = None
-            async with self._in_flight:
-                outcome = await self._process(record)
+            outcome = await self._processor.process(record, lease)
             if outcome == "retry":
                 self._seek_back(part, record)
-            else:
-                self._offsets.processed(record)
+                return
+            self._offsets.processed(record)
             if part.fetch_paused and len(part.queue) <= self._buffer // 2:
                 self._resume_fetching(part)
+
+    async def _give_back(self, lease: ConnectionLease) -> None:
+        try:
+            await lease.release()
+        except Exception as error:  # the pool closes a connection it cannot reset
+            _logger.warning("%s: releasing a connection: %r", self._topic, error)
 
     def _seek_back(self, part: _Partition, record: Record) -> None:
         """Fetch `record` again (and what follows it); what was queued after it is stale."""

@@ -1,17 +1,22 @@
 """Outbox relay: publishes one service's outbox to Kafka, in order, at least once.
 
 - One active relay per schema: it holds a session advisory lock on a dedicated connection, which
-  also LISTENs for the outbox trigger's NOTIFY. Other replicas poll for the lock and take over
-  within `outbox_lock_retry_seconds` of the holder's session ending.
+  also LISTENs for the outbox trigger's NOTIFY and runs every statement of the relay (reads,
+  deletes, lag): the relay borrows nothing else from the service's pool, so request traffic
+  cannot starve it. Other replicas poll for the lock and take over within
+  `outbox_lock_retry_seconds` of the holder's session ending.
 - Wakes on NOTIFY, and polls every `outbox_poll_interval_seconds` in case a notification is lost.
-- Reads a batch in `id` order, sends it with pipelined `send()` futures, waits for the
-  acknowledgements within `kafka_send_timeout_seconds`, then deletes the acknowledged rows in one
-  statement. A crash between publishing and deleting only means the rows are sent again
-  (consumers deduplicate with the inbox).
-- Order per (topic, key): a row is deleted only if no earlier row of its key in the batch failed;
-  after a failure, later rows of that key wait until the failed one is through. (Within the batch
-  that first fails, a later row of the key may already have reached Kafka; with the idempotent
-  producer, records of one partition fail together, so in practice that means a duplicate.)
+- Reads a batch in `id` order and hands it to the producer (pipelined `send()` futures). While
+  its acknowledgements are pending (within `kafka_send_timeout_seconds`), it reads the next
+  batch (every row but the ones in flight, so a row committed late with a lower id is not
+  skipped); once the batch is acknowledged, it sends the next one and then deletes the
+  acknowledged rows in one statement. A crash between publishing and deleting only means the rows
+  are sent again (consumers deduplicate with the inbox).
+- Order per (topic, key): see `relay_batch`. The next batch is sent only after the current one
+  was acknowledged in full with nothing held back; otherwise the relay reads again from the
+  start. (Within the batch that first fails, a later row of the key may already have reached
+  Kafka; with the idempotent producer, records of one partition fail together, so in practice
+  that means a duplicate.)
 - Failures (Kafka down, database errors) back off exponentially up to `retry_backoff_max_seconds`;
   the relay never exits on its own, except when the test hook `after_publish_before_mark` raises,
   which ends `run()` with `RelayCrash` as a crashed process would.
@@ -21,11 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -33,6 +35,18 @@ from aiokafka import AIOKafkaProducer
 
 from shared_messaging.backoff import backoff_delay, sleep_unless
 from shared_messaging.broker import start_producer, stop_producer
+from shared_messaging.relay_batch import (
+    BatchOutcome,
+    InFlight,
+    Row,
+    await_acks,
+    describe,
+    evaluate,
+    fetch_rows,
+    mark,
+    start_sends,
+    unsent,
+)
 from shared_messaging.schema import OUTBOX_TABLE, notify_channel
 from shared_messaging.settings import KafkaSettings
 from shared_observability.metrics import count_published, set_outbox_lag
@@ -59,10 +73,10 @@ def _outbox(schema: str | None) -> str:
     return OUTBOX_TABLE if schema is None else f"{_quote_ident(schema)}.{OUTBOX_TABLE}"
 
 
-async def outbox_lag(pool: asyncpg.Pool, schema: str | None = None) -> tuple[int, float]:
+async def outbox_lag(pool: asyncpg.Pool | asyncpg.Connection, schema: str | None = None) -> tuple[int, float]:
     """Unpublished events and the age in seconds of the oldest (0.0 when there is none).
 
-    Without `schema`, the pool's search_path decides which outbox is read.
+    Without `schema`, the pool's (or connection's) search_path decides which outbox is read.
     """
     row = await pool.fetchrow(
         f"""
@@ -72,45 +86,6 @@ async def outbox_lag(pool: asyncpg.Pool, schema: str | None = None) -> tuple[int
         """
     )
     return int(row["pending"]), max(0.0, float(row["age"]))
-
-
-@dataclass(frozen=True)
-class _Row:
-    id: int
-    topic: str
-    key: str | None
-    value: bytes
-    headers: list[tuple[str, bytes]]
-    attempts: int
-
-    @property
-    def ordering_key(self) -> tuple[str, str] | None:
-        return None if self.key is None else (self.topic, self.key)
-
-
-@dataclass
-class BatchOutcome:
-    fetched: int = 0
-    published: list[int] = field(default_factory=list)
-    failed: dict[int, str] = field(default_factory=dict)
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:1000] if str(error) else type(error).__name__
-
-
-def _sendable(rows: Sequence[_Row]) -> list[_Row]:
-    """Rows to send now: a row that failed before goes alone; later rows of its key wait for it."""
-    blocked: set[tuple[str, str]] = set()
-    chosen: list[_Row] = []
-    for row in rows:
-        key = row.ordering_key
-        if key is not None and key in blocked:
-            continue
-        chosen.append(row)
-        if key is not None and row.attempts > 0:
-            blocked.add(key)
-    return chosen
 
 
 class OutboxRelay:
@@ -150,6 +125,8 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._active = False
         self._failures = 0
+        self._conn: Any = None  # the connection the relay reads and deletes with (the lock's)
+        self._in_flight: InFlight | None = None
         self.published_total = 0
 
     @property
@@ -204,7 +181,7 @@ class OutboxRelay:
                     self._failures += 1
                     delay = self._backoff(self._failures)
                     _logger.warning(
-                        "outbox relay %s: %s; retrying in %.1f s", self._schema, _describe(error), delay
+                        "outbox relay %s: %s; retrying in %.1f s", self._schema, describe(error), delay
                     )
                     await sleep_unless(self._stopping, delay)
         finally:
@@ -244,7 +221,7 @@ class OutboxRelay:
         try:
             await self._pool.release(conn, timeout=self._settings.outbox_db_timeout_seconds)
         except Exception as error:
-            _logger.warning("outbox relay %s: releasing its connection: %s", self._schema, _describe(error))
+            _logger.warning("outbox relay %s: releasing its connection: %s", self._schema, describe(error))
             with contextlib.suppress(Exception):
                 conn.terminate()
 
@@ -283,54 +260,64 @@ class OutboxRelay:
         failures = 0
         next_ping = loop.time() + settings.outbox_poll_interval_seconds
         next_lag = loop.time()
-        while not self._stopping.is_set():
-            if lost.is_set() or conn.is_closed():
-                raise LockLostError("the connection holding the relay lock closed")
-            if loop.time() >= next_ping:  # a silently dead lock session must not go unnoticed
-                await conn.execute("SELECT 1", timeout=settings.outbox_db_timeout_seconds)
-                next_ping = loop.time() + settings.outbox_poll_interval_seconds
-            self._wake.clear()
-            outcome = await self.publish_batch()
-            if loop.time() >= next_lag:
-                await self._refresh_lag()
-                next_lag = loop.time() + settings.outbox_lag_refresh_seconds
-            if outcome.failed and not outcome.published:
-                failures += 1
-                await sleep_unless(self._stopping, self._backoff(failures))
-                continue
-            failures = 0
-            if outcome.fetched >= settings.outbox_batch_size or outcome.failed:
-                continue
-            await sleep_unless(self._wake, settings.outbox_poll_interval_seconds)
+        self._conn = conn
+        try:
+            while not self._stopping.is_set():
+                if lost.is_set() or conn.is_closed():
+                    raise LockLostError("the connection holding the relay lock closed")
+                if loop.time() >= next_ping:  # a silently dead lock session must not go unnoticed
+                    await conn.execute("SELECT 1", timeout=settings.outbox_db_timeout_seconds)
+                    next_ping = loop.time() + settings.outbox_poll_interval_seconds
+                if loop.time() >= next_lag:
+                    await self._refresh_lag(conn)
+                    next_lag = loop.time() + settings.outbox_lag_refresh_seconds
+                if self._in_flight is None:
+                    self._wake.clear()
+                    rows = await self._fetch()
+                    if not rows:
+                        await sleep_unless(self._wake, settings.outbox_poll_interval_seconds)
+                        continue
+                    self._in_flight = await self._send(rows)
+                batch = self._in_flight
+                full = len(batch.rows) >= settings.outbox_batch_size
+                upcoming: list[Row] = []
+                if batch.whole and (full or self._wake.is_set()):
+                    self._wake.clear()  # what was notified until now is read here
+                    upcoming = await self._fetch()  # while the batch's acknowledgements come in
+                outcome = await self._acks(batch)
+                self._in_flight = None
+                if upcoming and not outcome.failed and not self._stopping.is_set():
+                    self._in_flight = await self._send(upcoming)
+                await self._record(conn, outcome)
+                if outcome.failed and not outcome.published:
+                    failures += 1
+                    await sleep_unless(self._stopping, self._backoff(failures))
+                    continue
+                failures = 0
+                if self._in_flight is None and not full and not outcome.failed:
+                    await sleep_unless(self._wake, settings.outbox_poll_interval_seconds)
+        finally:
+            if self._in_flight is not None:
+                self._in_flight.abandon()
+            self._in_flight = None
+            self._conn = None
 
-    async def _refresh_lag(self) -> None:
-        pending, age = await outbox_lag(self._pool, self._schema)
+    async def _refresh_lag(self, conn: Any) -> None:
+        pending, age = await outbox_lag(conn, self._schema)
         set_outbox_lag(self._service, pending, age)
 
     # -- one batch ----------------------------------------------------------------------------
 
-    async def _fetch(self) -> list[_Row]:
-        records = await self._pool.fetch(
-            f"""
-            SELECT id, topic, key, payload::text AS value, headers::text AS headers, attempts
-            FROM {self._table} ORDER BY id LIMIT $1
-            """,
-            self._settings.outbox_batch_size,
-            timeout=self._settings.outbox_db_timeout_seconds,
+    async def _fetch(self) -> list[Row]:
+        """The next rows to publish, on the relay's connection: in `id` order, except the rows of
+        the batch in flight (they are still in the table until acknowledged and deleted)."""
+        if self._conn is None:
+            raise RuntimeError("the relay has no connection")
+        in_flight = () if self._in_flight is None else self._in_flight.ids
+        settings = self._settings
+        return await fetch_rows(
+            self._conn, self._table, settings.outbox_batch_size, settings.outbox_db_timeout_seconds, in_flight
         )
-        return [
-            _Row(
-                id=record["id"],
-                topic=record["topic"],
-                key=record["key"],
-                value=record["value"].encode(),
-                headers=[
-                    (name, str(value).encode()) for name, value in json.loads(record["headers"]).items()
-                ],
-                attempts=record["attempts"],
-            )
-            for record in records
-        ]
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -347,78 +334,33 @@ class OutboxRelay:
             producer, self._producer = self._producer, None
             await stop_producer(producer, self._settings)
 
-    async def _send(self, rows: Sequence[_Row]) -> dict[int, str]:
-        """Send `rows` pipelined; the errors by row id (a row absent from it was acknowledged)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._settings.kafka_send_timeout_seconds
-        errors: dict[int, str] = {}
+    async def _send(self, rows: list[Row]) -> InFlight:
+        """Hand `rows` to the producer (a row that failed before goes alone, see `sendable`)."""
         try:
             producer = await self._ensure_producer()
         except Exception as error:
-            return {row.id: f"producer unavailable: {_describe(error)}" for row in rows}
-        futures: dict[int, asyncio.Future[Any]] = {}
-        try:
-            async with asyncio.timeout_at(deadline):  # one timer for the batch: cheap per record
-                for row in rows:
-                    try:
-                        futures[row.id] = await producer.send(
-                            row.topic,
-                            value=row.value,
-                            key=None if row.key is None else row.key.encode(),
-                            headers=row.headers,
-                        )
-                    except Exception as error:
-                        errors[row.id] = _describe(error)
-        except TimeoutError:
-            for row in rows:
-                if row.id not in futures and row.id not in errors:
-                    errors[row.id] = "not sent within the send bound"
-        if futures:
-            await asyncio.wait(futures.values(), timeout=max(0.0, deadline - loop.time()))
-        for row_id, future in futures.items():
-            if not future.done():
-                # Not cancelled (that does not unsend); a late failure must not go unretrieved.
-                future.add_done_callback(lambda f: f.cancelled() or f.exception())
-                errors[row_id] = "not acknowledged within the send bound"
-            elif future.cancelled():
-                errors[row_id] = "send cancelled"
-            elif (failure := future.exception()) is not None:
-                errors[row_id] = _describe(failure)
-        return errors
+            return unsent(rows, f"producer unavailable: {describe(error)}")
+        return await start_sends(producer, rows, self._settings.kafka_send_timeout_seconds)
 
-    async def publish_batch(self) -> BatchOutcome:
-        """Publish up to one batch and mark it (what the loop does while it holds the lock).
-
-        Public for tests and tools; it does not take the lock, so calling it while another relay
-        runs only causes duplicates, never loss.
-        """
-        rows = await self._fetch()
-        outcome = BatchOutcome(fetched=len(rows))
-        if not rows:
-            return outcome
-        to_send = _sendable(rows)
-        errors = await self._send(to_send)
-        failed_keys: set[tuple[str, str]] = set()
-        published: list[_Row] = []
-        for row in to_send:
-            key = row.ordering_key
-            if row.id in errors:
-                outcome.failed[row.id] = errors[row.id]
-                if key is not None:
-                    failed_keys.add(key)
-            elif key is None or key not in failed_keys:
-                published.append(row)
-            # else: acknowledged, but an earlier row of its key was not: it is sent again later.
-        outcome.published = [row.id for row in published]
-        if published and self._hook is not None:
+    async def _acks(self, batch: InFlight) -> BatchOutcome:
+        """Wait for the batch's acknowledgements; what is published, what failed."""
+        outcome = evaluate(batch, await await_acks(batch))
+        if outcome.published and self._hook is not None:
             try:
                 await self._hook(outcome.published)
             except Exception as error:
-                raise RelayCrash(_describe(error)) from error
-        await self._mark(outcome)
-        if published:
-            self.published_total += len(published)
-            for topic, count in Counter(row.topic for row in published).items():
+                raise RelayCrash(describe(error)) from error
+        return outcome
+
+    async def _mark(self, conn: Any, outcome: BatchOutcome) -> None:
+        await mark(conn, self._table, outcome, self._settings.outbox_db_timeout_seconds)
+
+    async def _record(self, conn: Any, outcome: BatchOutcome) -> None:
+        """Delete what was published, count it; after a failure, replace the producer."""
+        await self._mark(conn, outcome)
+        if outcome.published:
+            self.published_total += len(outcome.published)
+            for topic, count in outcome.published_per_topic.items():
                 count_published(self._service, topic, count)
         if outcome.failed:
             first = next(iter(outcome.failed.values()))
@@ -426,30 +368,27 @@ class OutboxRelay:
                 "outbox relay %s: %d of %d events not published (%s)",
                 self._schema,
                 len(outcome.failed),
-                len(to_send),
+                len(outcome.failed) + len(outcome.published),
                 first,
             )
             await self._drop_producer()
-        return outcome
 
-    async def _mark(self, outcome: BatchOutcome) -> None:
-        if not outcome.published and not outcome.failed:
-            return
-        timeout = self._settings.outbox_db_timeout_seconds
-        async with self._pool.acquire(timeout=timeout) as conn, conn.transaction():
-            if outcome.published:
-                await conn.execute(
-                    f"DELETE FROM {self._table} WHERE id = ANY($1::bigint[])",
-                    outcome.published,
-                    timeout=timeout,
-                )
-            if outcome.failed:
-                await conn.execute(
-                    f"""
-                    UPDATE {self._table} AS o SET attempts = o.attempts + 1, last_error = f.error
-                    FROM unnest($1::bigint[], $2::text[]) AS f(id, error) WHERE o.id = f.id
-                    """,
-                    list(outcome.failed),
-                    list(outcome.failed.values()),
-                    timeout=timeout,
-                )
+    async def publish_batch(self) -> BatchOutcome:
+        """Publish up to one batch and mark it, on a connection of the pool, without pipelining.
+
+        Public for tests and tools, on a relay that is not running; it does not take the lock, so
+        calling it while another relay runs only causes duplicates, never loss.
+        """
+        if self._conn is not None:
+            raise RuntimeError("publish_batch() is for a relay that is not running")
+        async with self._pool.acquire(timeout=self._settings.outbox_db_timeout_seconds) as conn:
+            self._conn = conn
+            try:
+                rows = await self._fetch()
+                if not rows:
+                    return BatchOutcome()
+                outcome = await self._acks(await self._send(rows))
+                await self._record(conn, outcome)
+                return outcome
+            finally:
+                self._conn = None

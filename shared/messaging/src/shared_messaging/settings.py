@@ -54,3 +54,6 @@ class KafkaSettings(BaseSettings):
     consumer_max_in_flight: int = Field(default=4, ge=1)
     # Consumers: a partition with this many fetched records waiting stops fetching until half are done.
     consumer_partition_buffer: int = Field(default=200, ge=2)
+    # Consumers: a poll waits this long for records; when none came, FastStream waits as long
+    # again before the next poll (bounds the extra latency of the first record after a quiet spell).
+    consumer_poll_timeout_ms: int = Field(default=10, ge=1)

@@ -33,5 +33,12 @@ trap cleanup EXIT
 status=0
 make --no-print-directory lint || status=1
 .venv/bin/python -m shared_contracts check docs/events/schemas || status=1
-.venv/bin/pytest -q -p no:cacheprovider "$@" || status=1
+if [ $# -gt 0 ]; then
+  .venv/bin/pytest -q -p no:cacheprovider "$@" || status=1
+else
+  # End-to-end tests run the services as processes in their consumer groups; the integration
+  # tests keep in-process instances alive for their whole session, so the two get separate runs.
+  .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/e2e || status=1
+  .venv/bin/pytest -q -p no:cacheprovider tests/e2e || status=1
+fi
 exit $status

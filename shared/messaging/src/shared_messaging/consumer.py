@@ -1,10 +1,15 @@
 """Consuming: a FastStream subscriber per topic, with inbox, DLQ, retries, tracing and pause.
 
+The subscriber polls in batches and hands the records to per-partition workers (`dispatch`):
+partitions are handled concurrently, each strictly in order; offsets of handled messages are
+committed in the background, on revocation and on stop (`offsets`).
+
 Per message, inside a CONSUMER span continuing the producer's trace:
 - no `ce_type` or a malformed envelope -> DLQ; a `ce_type` this service does not handle -> ack,
   ignored (tolerant reader); a value failing its model (or not JSON) -> DLQ;
 - otherwise each handler of the type runs in its own transaction with its inbox claim
-  (`claim(conn, meta.id, handler_name)`), and the offset is committed only after they committed;
+  (`claim(conn, meta.id, handler_name)`), and the offset is recorded for commit only after they
+  committed;
 - `PermanentError` -> DLQ at once; database / network errors -> retried with back-off, never
   DLQ'd; any other error -> retried up to `handler_max_attempts`, then DLQ (`INTERNAL`).
 Retrying in place is bounded by `consumer_retry_window_seconds`; after it the message is handed

@@ -240,6 +240,12 @@ class OutboxRelay:
 
         conn.add_termination_listener(on_terminated)
         try:
+            # Its deletes need no durability (one lost in a server crash only republishes, which
+            # the inbox absorbs): they need not wait for the WAL flush behind the writers' commits.
+            # The pool's reset undoes this when the connection goes back.
+            await conn.execute(
+                "SET synchronous_commit = off", timeout=self._settings.outbox_db_timeout_seconds
+            )
             await conn.add_listener(self._channel, self._on_notify)
             self._active = True
             self._failures = 0  # a new incident starts its back-off from the beginning

@@ -20,7 +20,10 @@ class KafkaSettings(BaseSettings):
     kafka_start_timeout_seconds: float = Field(default=15.0, gt=0)
     kafka_send_timeout_seconds: float = Field(default=15.0, gt=0)
     kafka_stop_timeout_seconds: float = Field(default=10.0, gt=0)
-    kafka_linger_ms: int = Field(default=5, ge=0)
+    # No linger: the relay hands a whole batch to the producer at once (its records are batched
+    # anyway) and then waits for the acknowledgements, so lingering only delays every batch
+    # (measured: relay commit->ack p50 ~20 ms with 5 ms, ~2-7 ms with 0, at 300 events/s).
+    kafka_linger_ms: int = Field(default=0, ge=0)
     # Per-partition producer batch: large enough that a relay batch needs few produce requests.
     kafka_max_batch_bytes: int = Field(default=256 * 1024, ge=16 * 1024)
     kafka_graceful_timeout_seconds: float = Field(default=15.0, gt=0)

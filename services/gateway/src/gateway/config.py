@@ -10,6 +10,7 @@
 | `UPSTREAM_MAX_CONNECTIONS` | 100 | pooled connections per upstream |
 | `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | 50, 100 | token bucket per client (0 = off) |
 | `AUTH_FAILURE_RATE_PER_SECOND`, `AUTH_FAILURE_BURST` | 0.2, 10 | failed logins per presented client_id |
+| `AUTH_FAILURE_PER_SOURCE_RATE_PER_SECOND`, `..._BURST` | 2, 200 | failed logins per source address |
 | `MAX_BODY_BYTES` | 1048576 | request body cap (413); at most the shared 1 MiB limit |
 | `MAX_COLLECTION_ITEMS` | 1000 | any JSON array in a body (400); models may set lower caps |
 | `GATEWAY_SECRET_KEY` | local-dev value | HMAC key of the stored client secrets; set it outside local dev |
@@ -60,6 +61,8 @@ class Settings(ServiceSettings):
     rate_limit_burst: int = Field(default=100, ge=1)
     auth_failure_rate_per_second: float = Field(default=0.2, ge=0)
     auth_failure_burst: int = Field(default=10, ge=1)
+    auth_failure_per_source_rate_per_second: float = Field(default=2.0, ge=0)
+    auth_failure_per_source_burst: int = Field(default=200, ge=1)
 
     max_body_bytes: int = Field(default=SHARED_BODY_LIMIT_BYTES, ge=1, le=SHARED_BODY_LIMIT_BYTES)
     max_collection_items: int = Field(default=1000, ge=1)

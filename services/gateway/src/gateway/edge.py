@@ -70,6 +70,11 @@ class Edge:
         self.login_limits = RateLimiter(
             settings.auth_failure_rate_per_second, settings.auth_failure_burst, clock=clock
         )
+        self.login_limits_by_source = RateLimiter(
+            settings.auth_failure_per_source_rate_per_second,
+            settings.auth_failure_per_source_burst,
+            clock=clock,
+        )
         self.authenticator: Authenticator | None = None
         self._pipeline: ProxyPipeline | None = None
         self._upstreams: Upstreams | None = None
@@ -100,7 +105,9 @@ class Edge:
             deadline_seconds=settings.upstream_deadline_seconds,
         )
         self._pipeline = ProxyPipeline(
-            Gatekeeper(self.authenticator, self.request_limits, self.login_limits),
+            Gatekeeper(
+                self.authenticator, self.request_limits, self.login_limits, self.login_limits_by_source
+            ),
             self._upstreams,
             IdempotencyGuard(
                 idempotency_records,

@@ -102,7 +102,10 @@ class ProxyPipeline:
     async def handle(self, request: Request, operation: Operation) -> Response:
         headers = request.headers
         client = await self.gatekeeper.admit(
-            headers.get("client_id"), headers.get("client_secret"), operation.role
+            headers.get("client_id"),
+            headers.get("client_secret"),
+            operation.role,
+            request.client.host if request.client else None,
         )
         _annotate_span(client.client_id, client.sp_id, headers.get(SOURCE_HEADER))
         if not self.upstreams.is_enabled(operation.upstream):

@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 
+from shared_testing.distributor import Distributor
 from shared_testing.platform import Platform, running_platform
 
 
@@ -23,7 +25,10 @@ async def platform(
 ) -> AsyncIterator[Platform]:
     work_dir = tmp_path_factory.mktemp("platform")
     async with running_platform(
-        database_urls=service_db_urls, kafka_bootstrap=kafka_bootstrap, work_dir=work_dir
+        database_urls=service_db_urls,
+        kafka_bootstrap=kafka_bootstrap,
+        work_dir=work_dir,
+        extra_env={"CONSUMER_LAG_REFRESH_SECONDS": "0.5"},
     ) as running:
         yield running
 
@@ -40,3 +45,12 @@ def demo_clients(service_db_urls: dict[str, str], tmp_path_factory: pytest.TempP
         timeout=120,
     )
     return {client["name"]: client for client in json.loads(Path(out).read_text())}
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def distributor(platform: Platform, demo_clients: dict[str, Any]) -> AsyncIterator[Distributor]:
+    """The `sandbox-sp` credential on the gateway; the appointments it booked are cancelled after."""
+    async with httpx.AsyncClient(base_url=platform.urls["gateway"], timeout=20) as http:
+        client = Distributor(http, demo_clients["sandbox-sp"], "e2e-journey")
+        yield client
+        await client.cancel_booked()

@@ -56,6 +56,10 @@ class OffsetCommitter:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name=f"offset-commits-{self._topic}")
 
+    def position(self, tp: TopicPartition) -> int | None:
+        """The next offset to process in `tp`, if a message of it was processed here (lag metric)."""
+        return self._positions.get(tp)
+
     def pending(self) -> dict[TopicPartition, int]:
         """Recorded positions not committed yet."""
         return {

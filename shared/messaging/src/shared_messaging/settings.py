@@ -37,6 +37,8 @@ class KafkaSettings(BaseSettings):
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
     outbox_lock_retry_seconds: float = Field(default=1.0, gt=0)
     outbox_lag_refresh_seconds: float = Field(default=5.0, gt=0)
+    # Consumers: how often the consumer lag gauge is sampled (end offsets from the broker).
+    consumer_lag_refresh_seconds: float = Field(default=5.0, gt=0)
     outbox_db_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Retries (relay and consumers): exponential back-off between these bounds.

@@ -7,6 +7,7 @@ label set bounded.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Final
 
 from prometheus_client import (
@@ -18,8 +19,12 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
 )
+
+# The `_created` series double every counter and histogram and no dashboard reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 REGISTRY: Final = CollectorRegistry(auto_describe=True)
 for _collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
@@ -91,7 +96,14 @@ DLQ_MESSAGES = Counter(
 )
 INVENTORY_RESERVATIONS = Counter(
     "inventory_reservations_total",
-    "Stock reservation attempts, by outcome (e.g. reserved, backordered, rejected, released).",
+    "Inventory reservations (holds), by outcome: a reserve request that held all (full), part"
+    " (partial) or nothing (none), and reservations given back (released) or expired.",
+    ["service", "outcome"],
+    registry=REGISTRY,
+)
+APPOINTMENT_BOOKINGS = Counter(
+    "appointment_bookings_total",
+    "Appointment bookings, by outcome: booked (or moved), slot_unavailable, cancelled.",
     ["service", "outcome"],
     registry=REGISTRY,
 )
@@ -117,12 +129,22 @@ def count_dlq(service: str, topic: str, reason: str) -> None:
     DLQ_MESSAGES.labels(service=service, topic=topic, reason=reason).inc()
 
 
-def count_reservation(service: str, outcome: str) -> None:
-    INVENTORY_RESERVATIONS.labels(service=service, outcome=outcome).inc()
+def count_reservation(service: str, outcome: str, count: int = 1) -> None:
+    INVENTORY_RESERVATIONS.labels(service=service, outcome=outcome).inc(count)
+
+
+def count_booking(service: str, outcome: str) -> None:
+    APPOINTMENT_BOOKINGS.labels(service=service, outcome=outcome).inc()
 
 
 def set_consumer_lag(service: str, topic: str, partition: int, lag: int) -> None:
     KAFKA_CONSUMER_LAG.labels(service=service, topic=topic, partition=str(partition)).set(lag)
+
+
+def clear_consumer_lag(service: str, topic: str, partition: int) -> None:
+    """Drop the series of a partition this replica no longer holds."""
+    with contextlib.suppress(KeyError):
+        KAFKA_CONSUMER_LAG.remove(service, topic, str(partition))
 
 
 def set_outbox_lag(service: str, pending_events: int, oldest_age_seconds: float) -> None:

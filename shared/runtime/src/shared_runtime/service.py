@@ -26,6 +26,7 @@ from shared_http.app import create_app
 from shared_messaging.broker import create_broker, create_producer, start_broker, stop_broker
 from shared_messaging.consumer import Handler, Subscription, subscribe
 from shared_messaging.dlq import DeadLetterPublisher
+from shared_messaging.lag import ConsumerLagSampler
 from shared_messaging.relay import OutboxRelay
 from shared_observability.logging import setup_logging
 from shared_observability.tracing import instrument_asyncpg, setup_tracing
@@ -67,6 +68,7 @@ class ServiceRuntime:
     relay: OutboxRelay | None = None
     dead_letters: DeadLetterPublisher | None = None
     subscriptions: list[Subscription] = field(default_factory=list)
+    lag_sampler: ConsumerLagSampler | None = None
     migrated: bool = False
 
     @property
@@ -102,6 +104,10 @@ class ServiceRuntime:
             )
             self.subscriptions.append(subscription)
         await start_broker(self.broker, settings)
+        self.lag_sampler = ConsumerLagSampler(
+            self.name, self.subscriptions, settings.consumer_lag_refresh_seconds
+        )
+        self.lag_sampler.start()
         if self.definition.publishes:
             self.relay = OutboxRelay(
                 self.pool, lambda: create_producer(settings), self.name, self.name, settings
@@ -110,6 +116,8 @@ class ServiceRuntime:
         log.info("service started", extra={"service": self.name})
 
     async def stop(self) -> None:
+        if self.lag_sampler is not None:
+            await self.lag_sampler.stop()
         if self.relay is not None:
             await self.relay.stop()
         if self.broker is not None:

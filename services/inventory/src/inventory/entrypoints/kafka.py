@@ -28,6 +28,7 @@ from shared_contracts.events import (
 from shared_contracts.merchandising import InventoryBackorderRequest, ItemSubstitutionRequest
 from shared_messaging import NamedHandler, PermanentError
 from shared_messaging.consumer import Handler
+from shared_observability.metrics import count_reservation
 from shared_runtime import Consumes
 
 Apply = Callable[[asyncpg.Connection, Any, str | None], Awaitable[None]]
@@ -74,7 +75,9 @@ def subscriptions(window: BatchWindow) -> list[Consumes]:
     async def cancelled(
         conn: asyncpg.Connection, event: FulfillmentOrderCancelled, meta: CloudEventMeta
     ) -> None:
-        await cancel_fulfillment_order(conn, event, meta, window)
+        if await cancel_fulfillment_order(conn, event, meta, window):
+            # Counted before the consumer's transaction commits: a failed commit, retried, counts twice.
+            count_reservation("inventory", "released")
 
     backorders, substitutions_ = InventoryBackorderRequested.event_type, ItemSubstitutionRequested.event_type
     return [

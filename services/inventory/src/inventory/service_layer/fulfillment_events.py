@@ -59,11 +59,12 @@ async def confirm_fulfillment_order(
 
 async def cancel_fulfillment_order(
     conn: asyncpg.Connection, event: FulfillmentOrderCancelled, meta: CloudEventMeta, window: BatchWindow
-) -> None:
+) -> bool:
+    """Release what the cancellation names; whether anything was released."""
     await window.ensure_writes_allowed(conn)
     reservation = await _reservation_of(conn, event)
     if reservation is None:
-        return
+        return False
     lines = (await reservation_store.lines_of(conn, [reservation.reservation_id], lock=True))[
         reservation.reservation_id
     ]
@@ -72,4 +73,5 @@ async def cancel_fulfillment_order(
         for detail in event.details
     ]
     plan = plan_release(lines, requests, strict=False)
-    await apply_releases(conn, reservation, plan, CANCELLED, transaction_id=meta.transaction_id)
+    changed = await apply_releases(conn, reservation, plan, CANCELLED, transaction_id=meta.transaction_id)
+    return bool(changed)

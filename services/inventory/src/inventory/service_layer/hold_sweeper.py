@@ -43,7 +43,7 @@ async def sweep_once(pool: asyncpg.Pool, window: BatchWindow, limit: int) -> int
             event = inventory_released(lines[0].reservation, [(e.line, e.quantity) for e in lines], EXPIRED)
             if event is not None:
                 await add_event(conn, event)
-    count_reservation("inventory", "expired")
+    count_reservation("inventory", "expired", len(by_reservation))
     return len(expired)
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from appointment.domain.appointment import Appointment
+from appointment.domain.errors import SlotUnavailableError
 from appointment.domain.windows import Window, slot_text
 from appointment.entrypoints.http.dependencies import ComponentsDep, ContextDep, PoolDep
 from appointment.entrypoints.http.errors import answered_as_api_errors
@@ -22,6 +23,7 @@ from shared_contracts.distributor import (
 )
 from shared_contracts.errors import ValidationErrorItem
 from shared_http import ApiError
+from shared_observability.metrics import count_booking
 
 router = APIRouter(tags=["service appointments"])
 
@@ -83,9 +85,20 @@ async def book(
     """Book an offered window; booking again for the sub-order moves the appointment."""
     window = _window(body)
     with answered_as_api_errors():
-        appointment = await book_appointment(
-            pool, components.sub_orders, components.rules, context, body.order_id, body.sub_order_id, window
-        )
+        try:
+            appointment = await book_appointment(
+                pool,
+                components.sub_orders,
+                components.rules,
+                context,
+                body.order_id,
+                body.sub_order_id,
+                window,
+            )
+        except SlotUnavailableError:
+            count_booking("appointment", "slot_unavailable")
+            raise
+    count_booking("appointment", "booked")
     return _answer(appointment)
 
 
@@ -99,4 +112,5 @@ async def cancel(
     """Cancel the appointment; its window's place is given back."""
     with answered_as_api_errors():
         appointment = await cancel_appointment(pool, components.rules, context, appointment_id)
+    count_booking("appointment", "cancelled")
     return _answer(appointment)

@@ -22,6 +22,7 @@ from inventory.entrypoints.http.reservation_views import reservation_out, reserv
 from inventory.service_layer import reservations, reserving
 from inventory.service_layer.reserving import RequestedLine, ReserveCommand
 from shared_http.caller import TRANSACTION_HEADER
+from shared_observability.metrics import count_reservation
 
 RESERVATIONS = "/internal/v1/reservations"
 RESERVATION = RESERVATIONS + "/{reservationId}"
@@ -79,6 +80,7 @@ def reservations_router(components: Components) -> APIRouter:
             command = _command(body, settings.hold_seconds_default, settings.hold_seconds_max)
             async with pool.acquire() as conn, conn.transaction():
                 result = await reserving.reserve(conn, command, window, transaction_id=transaction_id)
+        count_reservation("inventory", result.outcome.lower())
         return reserve_response(result)
 
     @router.get(RESERVATIONS)
@@ -129,6 +131,7 @@ def reservations_router(components: Components) -> APIRouter:
                     reason=body.reason,
                     release_id=body.release_id,
                 )
+        count_reservation("inventory", "released")
         return reservation_out(view)
 
     return router

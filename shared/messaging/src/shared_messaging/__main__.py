@@ -1,10 +1,15 @@
-"""`python -m shared_messaging topics create ...`: the package's command line."""
+"""`python -m shared_messaging topics create ...` and `python -m shared_messaging dlq list|replay ...`."""
 
 import sys
 
-from shared_messaging.topics import main
+from shared_messaging import dlq_replay, topics
+
+USAGE = "usage: python -m shared_messaging topics create [...] | dlq list|replay TOPIC [...]"
 
 if __name__ == "__main__":
-    if sys.argv[1:2] != ["topics"]:
-        sys.exit("usage: python -m shared_messaging topics create [--bootstrap ...] [--partitions N]")
-    sys.exit(main(sys.argv[2:]))
+    command = sys.argv[1:2]
+    if command == ["topics"]:
+        sys.exit(topics.main(sys.argv[2:]))
+    if command == ["dlq"]:
+        sys.exit(dlq_replay.main(sys.argv[2:]))
+    sys.exit(USAGE)

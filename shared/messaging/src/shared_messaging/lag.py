@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from aiokafka import TopicPartition
 
 from shared_messaging.backoff import sleep_unless
-from shared_messaging.consumer import Subscription
+from shared_messaging.subscription import Subscription
 from shared_observability.metrics import clear_consumer_lag, set_consumer_lag
 
 _logger = logging.getLogger(__name__)

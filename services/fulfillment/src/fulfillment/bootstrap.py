@@ -17,9 +17,10 @@ def definition(
     settings: Settings | None = None, inventory_transport: httpx.AsyncBaseTransport | None = None
 ) -> ServiceDefinition:
     """`inventory_transport` lets tests call an in-process inventory instead of `INVENTORY_URL`."""
-    components = build_components(settings or Settings(), inventory_transport)
+    settings = settings or Settings()
+    components = build_components(settings, inventory_transport)
     return ServiceDefinition(
-        name="fulfillment",
+        name=settings.service_name,
         migrations=MIGRATIONS,
         routers=[merchandising_router(components)],
         consumes=subscriptions(components),

@@ -17,6 +17,9 @@
 | `SAGA_PARTIAL_DELIVERY_IND` | N | the specification's meaning: N may ship partially, Y only complete |
 | `SAGA_DELIVERY_LEAD_DAYS` | 2 | delivery date = appointment start date minus this many days |
 | `SAGA_BACKORDER_SHORTAGES` | true | a shortage of a distributor order becomes an inventory backorder |
+| `SERVICE_NAME` | fulfillment | also the schema and the consumer group (an isolated second instance) |
+| `CONSUMER_MAX_IN_FLIGHT` | 6 | messages of one topic handled at once (one per partition) |
+| `TEST_FAULT_AFTER_HOLD` | false | tests only: SIGKILL itself after an inventory hold, before the commit |
 """
 
 from typing import Literal
@@ -49,3 +52,10 @@ class Settings(ServiceSettings):
     saga_partial_delivery_ind: Literal["Y", "N"] = "N"
     saga_delivery_lead_days: int = Field(default=2, ge=1)
     saga_backorder_shortages: bool = True
+
+    # A saga handler spends most of its time waiting for inventory; with the shared default (4)
+    # two of the six partitions wait behind the others at 20 journeys/s.
+    consumer_max_in_flight: int = Field(default=6, ge=1)
+    test_fault_after_hold: bool = Field(
+        default=False, description="Tests only: SIGKILL the process between the hold and the commit."
+    )

@@ -50,6 +50,23 @@ async def running_app(
         yield runtime, app
 
 
+class SwitchableTransport(httpx.AsyncBaseTransport):
+    """Inventory that can be taken down: while `down`, every call fails as a refused connection
+    would (`down_paths` limits that to paths starting with one of them)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.down = False
+        self.down_paths: tuple[str, ...] = ("/",)
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down and request.url.path.startswith(self.down_paths):
+            self.refused += 1
+            raise httpx.ConnectError("inventory is down (test)", request=request)
+        return await self.inner.handle_async_request(request)
+
+
 @dataclass
 class SagaPlaces:
     warehouse: int
@@ -64,6 +81,9 @@ class Stack:
     client: httpx.AsyncClient
     inventory_transport: httpx.AsyncBaseTransport
     saga: SagaPlaces
+    inventory_app: FastAPI
+    switch: SwitchableTransport
+    """The in-process fulfillment's way to inventory (tests take inventory down with it)."""
 
 
 def unique_location() -> int:
@@ -113,6 +133,7 @@ async def stack(
             ],
         )
         transport = httpx.ASGITransport(app=app)
+        switch = SwitchableTransport(transport)
         settings = FulfillmentSettings(
             database_url=service_db_urls["fulfillment"],
             kafka_bootstrap_servers=kafka_bootstrap,
@@ -124,7 +145,7 @@ async def stack(
             saga_fulfill_location_type="S",
             **FAST,
         )
-        async with running_app(fulfillment_definition(settings, transport), settings) as (
+        async with running_app(fulfillment_definition(settings, switch), settings) as (
             runtime,
             fulfillment,
         ):
@@ -132,4 +153,4 @@ async def stack(
             async with httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=fulfillment), base_url="http://fulfillment"
             ) as client:
-                yield Stack(inventory.pool, runtime.pool, client, transport, saga)
+                yield Stack(inventory.pool, runtime.pool, client, transport, saga, app, switch)

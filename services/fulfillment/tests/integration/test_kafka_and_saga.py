@@ -7,15 +7,12 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
-from aiokafka import AIOKafkaProducer
 
 from fulfillment.adapters.inventory_client import HttpInventory
 from fulfillment.config import Settings
@@ -23,13 +20,13 @@ from fulfillment.service_layer.create import create_fulfillment_orders
 from fulfillment.service_layer.ports import PoolDatabase
 from fulfillment.service_layer.rules import rules_from
 from shared_contracts import topics
-from shared_contracts.events import ItemSubstituted, OrderSubmitted
+from shared_contracts.events import ItemSubstituted
 from shared_contracts.merchandising import FulfillmentOrder
 from shared_messaging.testing import read_records, wait_until
 from shared_testing.services import publish_event
 
-from .conftest import Stack, load
-from .world import World, assert_invariant
+from .conftest import Stack
+from .world import World, assert_invariant, dead_lettered, order_row, send_command, submitted
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -37,31 +34,6 @@ async def world(stack: Stack) -> World:
     built = World(stack)
     await built.build({"drill": 10, "bulb": 3})
     return built
-
-
-async def send_command(bootstrap: str, ce_type: str, body: dict[str, Any], transaction_id: str) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            topics.OMS_FULFILLMENT_ORDERS,
-            json.dumps(body).encode(),
-            key=body["items"][0]["customerOrderNo"].encode() if body.get("items") else b"",
-            headers=[
-                ("ce_type", ce_type.encode()),
-                ("x-trace-id", uuid.uuid4().hex.encode()),
-                ("x-transaction-id", transaction_id.encode()),
-            ],
-        )
-    finally:
-        await producer.stop()
-
-
-async def order_row(pool: asyncpg.Pool, customer_order_no: str) -> list[asyncpg.Record]:
-    rows: list[asyncpg.Record] = await pool.fetch(
-        "SELECT * FROM fulfillment_orders WHERE customer_order_no = $1", customer_order_no
-    )
-    return rows
 
 
 async def test_kafka_create_gives_the_http_result_and_carries_the_transaction_id(
@@ -86,49 +58,19 @@ async def test_an_invalid_kafka_command_goes_to_the_dlq(
     bad = world.order("dlq", [("drill", 1)], fulfillLocation=world.franchise)
     await send_command(kafka_bootstrap, "FulfillmentOrderCreateRequested", {"items": [bad]}, transaction_id)
 
-    async def dead_lettered() -> bool:
-        records = await read_records(
-            kafka_bootstrap, topics.dlq(topics.OMS_FULFILLMENT_ORDERS), count=10_000, seconds=1
-        )
-        return any(dict(r.headers).get("x-transaction-id") == transaction_id.encode() for r in records)
-
-    await wait_until(dead_lettered, seconds=20, message="dead-lettered")
-    assert await order_row(stack.pool, bad["customerOrderNo"]) == []
-
-
-def submitted(stack: Stack, items: list[tuple[str, int]]) -> OrderSubmitted:
-    start = datetime.now(UTC) + timedelta(days=10)
-    return OrderSubmitted.model_validate(
-        {
-            "orderId": str(uuid.uuid4()),
-            "spId": "sp-tests",
-            "subOrders": [
-                {
-                    "subOrderId": str(uuid.uuid4()),
-                    "items": [
-                        {"orderItemId": str(uuid.uuid4()), "item": item, "quantity": quantity}
-                        for item, quantity in items
-                    ],
-                    "shippingAddress": {"street": "1 Main", "city": "Plano", "state": "TX", "zip": "75075"},
-                    "appointment": {
-                        "startDate": start.isoformat(),
-                        "endDate": (start + timedelta(hours=4)).isoformat(),
-                    },
-                }
-            ],
-        }
+    await wait_until(
+        lambda: dead_lettered(kafka_bootstrap, topics.OMS_FULFILLMENT_ORDERS, transaction_id),
+        seconds=20,
+        message="dead-lettered",
     )
+    assert await order_row(stack.pool, bad["customerOrderNo"]) == []
 
 
 async def test_a_duplicated_order_submitted_creates_one_fulfillment_order(
     stack: Stack, world: World, kafka_bootstrap: str
 ) -> None:
-    item = world.item("drill")
-    await load(
-        stack.inventory_pool,
-        stock=[{"item": item, "location": stack.saga.virtual_warehouse, "stockOnHand": 10}],
-    )
-    event = submitted(stack, [(item, 4)])
+    item = await world.at_saga_warehouse("drill", 10)
+    event = submitted([(item, 4)])
     await publish_event(kafka_bootstrap, event)
     await publish_event(kafka_bootstrap, event)
     rows = await wait_until(lambda: order_row(stack.pool, event.order_id), seconds=20, message="saga created")
@@ -148,12 +90,8 @@ async def test_a_duplicated_order_submitted_creates_one_fulfillment_order(
 
 
 async def test_a_shortage_becomes_a_backorder(stack: Stack, world: World, kafka_bootstrap: str) -> None:
-    item = world.item("bulb")
-    await load(
-        stack.inventory_pool,
-        stock=[{"item": item, "location": stack.saga.virtual_warehouse, "stockOnHand": 3}],
-    )
-    event = submitted(stack, [(item, 5)])
+    item = await world.at_saga_warehouse("bulb", 3)
+    event = submitted([(item, 5)])
     await publish_event(kafka_bootstrap, event)
     rows = await wait_until(lambda: order_row(stack.pool, event.order_id), seconds=20, message="saga created")
     assert rows[0]["confirmation_type"] == "P"

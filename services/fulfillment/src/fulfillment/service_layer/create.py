@@ -7,6 +7,8 @@ lines already on the order change nothing, and an unchanged order emits no event
 """
 
 import asyncio
+import os
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -326,6 +328,8 @@ async def create_fulfillment_orders(
             for order, sourcing, lines in zip(orders, sourcings, new_lines, strict=True)
         )
     )
+    if rules.die_after_hold and any(hold is not None for hold in holds):
+        os.kill(os.getpid(), signal.SIGKILL)  # the crash test's fault point: held, never committed
     plans = [
         _Plan(order, sourcing, lines, hold)
         for order, sourcing, lines, hold in zip(orders, sourcings, new_lines, holds, strict=True)

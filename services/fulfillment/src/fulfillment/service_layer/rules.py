@@ -15,6 +15,8 @@ class Rules:
     channel_id: int | None
     saga: SagaRules
     backorder_shortages: bool
+    die_after_hold: bool = False
+    """Tests only (`TEST_FAULT_AFTER_HOLD`): the process is killed between the hold and the commit."""
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -33,4 +35,5 @@ def rules_from(settings: Settings) -> Rules:
             delivery_lead_days=settings.saga_delivery_lead_days,
         ),
         backorder_shortages=settings.saga_backorder_shortages,
+        die_after_hold=settings.test_fault_after_hold,
     )

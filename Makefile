@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 PY := .venv/bin/python
 
-.PHONY: help install up down status demo trace test lint format bench bench-messaging bench-appointments bench-fulfillment bench-order-create bench-inventory k8s-validate
+.PHONY: help install up down status demo trace test lint format bench bench-soak bench-messaging bench-appointments bench-fulfillment bench-order-create bench-inventory k8s-validate
 
 help:
 	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
@@ -14,7 +14,9 @@ help:
 	@echo "make test             lint + every test against a real Kafka and PostgreSQL"
 	@echo "make lint             ruff + mypy"
 	@echo "make format           ruff format + ruff check --fix"
-	@echo "make bench            every benchmark that brings its own infrastructure, printed (not asserted)"
+	@echo "make bench            the benchmark report: journeys, OMS traffic and baselines at fixed rates (vegeta);"
+	@echo "                      tables, plot and machine in docs/benchmarks/ (starts its own platform)"
+	@echo "make bench-soak       10 minutes of steady journeys: memory growth per process, p99 per minute"
 	@echo "make bench-messaging  outbox relay throughput and commit-to-handler latency"
 	@echo "make bench-appointments  get-dates and book at a fixed arrival rate (needs make up)"
 	@echo "make bench-fulfillment   fulfillment create and submit-to-CONFIRMED journeys (starts its own platform)"
@@ -55,7 +57,11 @@ format: install
 	@$(UV) run --frozen ruff format .
 	@$(UV) run --frozen ruff check --fix .
 
-bench: bench-messaging bench-order-create bench-fulfillment
+bench: install
+	@BENCH_FRESH_DATABASE=1 deploy/local/bench.sh tests/benchmarks/bench_report.py
+
+bench-soak: install
+	@BENCH_FRESH_DATABASE=1 BENCH_SOAK=1 deploy/local/bench.sh tests/benchmarks/bench_report.py
 
 bench-messaging: install
 	@deploy/local/bench.sh tests/benchmarks/bench_messaging.py

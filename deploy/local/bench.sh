@@ -8,6 +8,7 @@
 # `make test`), stopped afterwards only if it was not already running. PostgreSQL: DATABASE_URL
 # (an admin URL) if given, else the machine's server with the database orderplatform_bench, stopped
 # afterwards only if this script started it and nobody else (make up, make test) uses it.
+# BENCH_FRESH_DATABASE=1 drops and recreates orderplatform_bench first (`make bench` does).
 # Extra arguments also come from BENCH_ARGS (e.g. `make bench-messaging BENCH_ARGS="-n 5000"`).
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -32,13 +33,14 @@ if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
   if ! "$LOCAL_DIR/kafka.sh" status test >/dev/null; then started_kafka=1; fi
   "$LOCAL_DIR/kafka.sh" start test "${TEST_KAFKA_PORT:-19092}" || exit 1
   export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${TEST_KAFKA_PORT:-19092}"
-  # For the report: the broker's version (from its jar) and pid (for its CPU share).
-  export BENCH_KAFKA_PID_FILE="$PLATFORM_VAR/kafka/test/pid"
-  jar=$(ls "$PLATFORM_VAR"/kafka/lib/kafka_2.*-*.jar 2>/dev/null | head -n 1)
-  if [ -n "$jar" ]; then
-    jar=$(basename "$jar" .jar)
-    export BENCH_KAFKA_VERSION=${BENCH_KAFKA_VERSION:-${jar#kafka_*-}}
-  fi
+  # For the report: the broker's pid (for its CPU and memory).
+  export BENCH_KAFKA_PID_FILE=${BENCH_KAFKA_PID_FILE:-"$PLATFORM_VAR/kafka/test/pid"}
+fi
+# For the report: the broker's version, from the jar the local brokers run.
+jar=$(ls "$PLATFORM_VAR"/kafka/lib/kafka_2.*-*.jar 2>/dev/null | head -n 1)
+if [ -n "$jar" ]; then
+  jar=$(basename "$jar" .jar)
+  export BENCH_KAFKA_VERSION=${BENCH_KAFKA_VERSION:-${jar#kafka_*-}}
 fi
 
 # Its own owner name: stopping never takes PostgreSQL away from `make up` or `make test`.
@@ -46,6 +48,8 @@ export PLATFORM_PG_OWNER=bench
 if [ -z "${DATABASE_URL:-}" ]; then
   started_postgres=1
   "$LOCAL_DIR/postgres.sh" start orderplatform_bench || exit 1
+  # The report starts from an empty database (appointment windows keep the capacity they were made with).
+  if [ -n "${BENCH_FRESH_DATABASE:-}" ]; then "$LOCAL_DIR/postgres.sh" recreate orderplatform_bench >/dev/null || exit 1; fi
   export DATABASE_URL=$("$LOCAL_DIR/postgres.sh" url orderplatform_bench)
 fi
 

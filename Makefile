@@ -19,7 +19,7 @@ help:
 	@echo "make bench-soak       10 minutes of steady journeys: memory growth per process, p99 per minute"
 	@echo "make bench-messaging  outbox relay throughput and commit-to-handler latency"
 	@echo "make bench-appointments  get-dates and book at a fixed arrival rate (needs make up)"
-	@echo "make bench-fulfillment   fulfillment create and submit-to-CONFIRMED journeys (starts its own platform)"
+	@echo "make bench-fulfillment   journeys to CONFIRMED and OMS traffic of the report (var/benchmarks/fulfillment/)"
 	@echo "make bench-order-create  POST /api/v1/order via the gateway vs a bare FastAPI+asyncpg insert (open model)"
 	@echo "make bench-inventory     availability on 100,000 items x 50 locations vs a bare query; reservations/s"
 	@echo "make k8s-validate     render the Kubernetes overlays and validate them offline"
@@ -70,7 +70,8 @@ bench-appointments: install
 	@$(PY) services/appointment/tests/bench_appointments.py $(BENCH_ARGS)
 
 bench-fulfillment: install
-	@deploy/local/bench.sh services/fulfillment/tests/bench_fulfillment.py
+	@BENCH_FRESH_DATABASE=1 deploy/local/bench.sh tests/benchmarks/bench_report.py --only baselines,journeys,oms \
+		--output-dir var/benchmarks/fulfillment
 
 bench-order-create: install
 	@deploy/local/bench.sh tests/benchmarks/bench_order_create.py

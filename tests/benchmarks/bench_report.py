@@ -72,6 +72,7 @@ BARE_INSERT = "bare FastAPI + asyncpg insert"
 BARE_QUERY = "bare FastAPI + availability query"
 RAW_INSERT = "bare asyncpg insert (no HTTP)"
 RAW_PRODUCE = "bare Kafka produce acks=all (no HTTP)"
+PARTS = ("baselines", "journeys", "oms", "issues")
 BASELINE_OF = {
     "create order": BARE_INSERT,
     "installation": BARE_INSERT,
@@ -311,13 +312,21 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
                 report["soak"] = await run_soak(run, distributor, outcomes, args.soak_rate, args.soak_minutes)
             else:
                 await warm_up(run, bare, distributor, oms)
-                rates = union(args.journey_rates, args.oms_rates)
-                await run_baselines(run, bare, oms, admin_url, bootstrap, rates, args.seconds)
-                await run_distributor(run, distributor, outcomes, args.journey_rates, args.seconds)
-                await run_oms(run, oms, outcomes, bootstrap, args.oms_rates, args.seconds)
-                report["issues"] = await issue_figures(
-                    run, args, bare, distributor, oms, outcomes, admin_url, bootstrap
-                )
+                parts = args.only
+                if "baselines" in parts:
+                    rates = union(
+                        args.journey_rates if "journeys" in parts else [],
+                        args.oms_rates if "oms" in parts else [],
+                    )
+                    await run_baselines(run, bare, oms, admin_url, bootstrap, rates, args.seconds)
+                if "journeys" in parts:
+                    await run_distributor(run, distributor, outcomes, args.journey_rates, args.seconds)
+                if "oms" in parts:
+                    await run_oms(run, oms, outcomes, bootstrap, args.oms_rates, args.seconds)
+                if "issues" in parts:
+                    report["issues"] = await issue_figures(
+                        run, args, bare, distributor, oms, outcomes, admin_url, bootstrap
+                    )
         report["memory_at_end"] = ProcessUsage.between(usage.snapshot(), usage.snapshot())
     report["rows"] = [row.as_dict() for row in run.rows]
     report["load_during"] = run.load_samples
@@ -346,6 +355,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="The benchmark report: journeys and OMS traffic at fixed rates next to raw baselines.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda value: value.split(","),
+        default=list(PARTS),
+        help=f"comma-separated parts to run, of {','.join(PARTS)}",
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each fixed-rate step")
     parser.add_argument("--journey-rates", type=rates, default=[10.0, 20.0, 40.0], help="journeys/s")

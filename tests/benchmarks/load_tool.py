@@ -148,7 +148,7 @@ class Attack:
     @property
     def errors(self) -> dict[str, int]:
         kinds = Counter(
-            (hit.error.split(":")[-1].strip()[:60] if hit.error else f"HTTP {hit.code}")
+            (f"HTTP {hit.code}" if hit.code else hit.error.split(":")[-1].strip()[:60])
             for hit in self.hits
             if not hit.ok
         )

@@ -5,6 +5,7 @@ nothing is ever deleted (the database is shared)."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -59,8 +60,10 @@ class SwitchableTransport(httpx.AsyncBaseTransport):
         self.down = False
         self.down_paths: tuple[str, ...] = ("/",)
         self.refused = 0
+        self.calls: Counter[str] = Counter()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls[request.url.path] += 1
         if self.down and request.url.path.startswith(self.down_paths):
             self.refused += 1
             raise httpx.ConnectError("inventory is down (test)", request=request)

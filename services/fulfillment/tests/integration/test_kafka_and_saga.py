@@ -89,6 +89,20 @@ async def test_a_duplicated_order_submitted_creates_one_fulfillment_order(
     assert reserved == 4
 
 
+async def test_a_distributor_order_costs_one_lookup_and_one_hold_call(
+    stack: Stack, world: World, kafka_bootstrap: str
+) -> None:
+    """Latency: the saga asks inventory once for the foundation data (statuses at the shipping
+    virtual warehouse included) and once to hold the sub-order's lines."""
+    item = await world.at_saga_warehouse("drill", 5)
+    before = stack.switch.calls.copy()
+    event = submitted([(item, 1)])
+    await publish_event(kafka_bootstrap, event)
+    await wait_until(lambda: order_row(stack.pool, event.order_id), seconds=20, message="saga created")
+    calls = stack.switch.calls - before
+    assert calls == {"/internal/v1/foundation/lookup": 1, "/internal/v1/reservations": 1}
+
+
 async def test_a_shortage_becomes_a_backorder(stack: Stack, world: World, kafka_bootstrap: str) -> None:
     item = await world.at_saga_warehouse("bulb", 3)
     event = submitted([(item, 5)])

@@ -79,3 +79,22 @@ async def test_a_supplier_supplies_an_item_or_404(world, inventory):
     assert no_supplier.json()["message"] == f"Supplier {acme + 1} does not exist"
     assert item.json()["item"] == drill
     assert location.status_code == 404
+
+
+async def test_lookup_answers_item_statuses_at_a_warehouses_virtual_warehouses_when_asked(world, inventory):
+    dc, virtual = await world.warehouse("dc", {1: True, 2: False})
+    (drill,) = await world.items("drill")
+    await world.stock(drill, virtual[1], 5, status="C")
+    body = {"locations": [dc], "itemLocations": [{"item": drill, "location": dc}]}
+
+    plain = await inventory.client.post("/internal/v1/foundation/lookup", json=body, headers=TRACE)
+    extended = await inventory.client.post(
+        "/internal/v1/foundation/lookup", json=body | {"atVirtualWarehouses": True}, headers=TRACE
+    )
+
+    assert [entry["location"] for entry in plain.json()["itemLocations"]] == [dc]
+    assert {(entry["location"], entry["status"]) for entry in extended.json()["itemLocations"]} == {
+        (dc, None),
+        (virtual[1], "C"),
+        (virtual[2], None),
+    }

@@ -111,6 +111,7 @@ class HttpInventory:
             "supplierItems": [
                 {"supplier": supplier, "item": item} for supplier, item in query.supplier_items
             ],
+            "atVirtualWarehouses": query.at_virtual_warehouses,
         }
         try:
             return _foundation(await self._post(LOOKUP, body, headers))

@@ -76,6 +76,8 @@ class FoundationQuery:
     locations: tuple[int, ...]
     item_locations: tuple[tuple[str, int], ...]
     supplier_items: tuple[tuple[int, str], ...]
+    at_virtual_warehouses: bool = False
+    """Item/locations at a physical warehouse are also answered at its virtual warehouses."""
 
 
 def unique(values: Iterable[T]) -> tuple[T, ...]:

@@ -37,6 +37,7 @@ def foundation_query(orders: Sequence[FulfillmentOrder]) -> FoundationQuery:
         locations=unique(locations),
         item_locations=unique(item_locations),
         supplier_items=unique(supplier_items),
+        at_virtual_warehouses=any(order.source_location_type == "WH" for order in orders),
     )
 
 

@@ -56,7 +56,8 @@ class _Plan:
 async def _foundation(
     inventory: Inventory, orders: Sequence[FulfillmentOrder], rules: Rules, headers: dict[str, str]
 ) -> Foundation:
-    """At most two lookups: the request's data, then item statuses at shipping virtual warehouses."""
+    """One lookup (inventory answers item statuses at a warehouse's virtual warehouses too); a second
+    one only for shipping virtual warehouses the first answer left out."""
     foundation = await inventory.look_up(foundation_query(orders), headers)
     missing: list[tuple[str, int]] = []
     for order in orders:
@@ -283,6 +284,11 @@ async def _commit(
     return outcome
 
 
+async def _known_orders(db: Database, keys: Sequence[OrderKey]) -> dict[OrderKey, StoredOrder]:
+    async with db.reading() as conn:
+        return await repository.load_orders(conn, keys, lock=False)
+
+
 async def create_fulfillment_orders(
     db: Database,
     inventory: Inventory,
@@ -297,13 +303,13 @@ async def create_fulfillment_orders(
     if from_oms and not rules.oms_enabled:
         raise OmsDisabledError()
     headers = trace_headers(trace_id)
-    foundation = await _foundation(inventory, orders, rules, headers)
+    keys = [(order.customer_order_no, order.fulfill_order_no) for order in orders]
+    foundation, known = await asyncio.gather(
+        _foundation(inventory, orders, rules, headers), _known_orders(db, keys)
+    )
     problems = validate_orders(orders, foundation, rules.channel_id)
     if problems:
         raise InvalidRequestError(problems)
-    keys = [(order.customer_order_no, order.fulfill_order_no) for order in orders]
-    async with db.reading() as conn:
-        known = await repository.load_orders(conn, keys, lock=False)
     sourcings = []
     for order, key in zip(orders, keys, strict=True):
         existing = known.get(key)

@@ -31,18 +31,38 @@ async def look_up(
     locations: Sequence[int],
     item_locations: Sequence[tuple[str, int]],
     supplier_items: Sequence[tuple[int, str]],
+    at_virtual_warehouses: bool = False,
 ) -> FoundationAnswer:
-    """Everything asked for in five queries; unknown items and locations are left out."""
+    """Everything asked for in five queries; unknown items and locations are left out. With
+    `at_virtual_warehouses`, item/locations at a physical warehouse among `locations` are also
+    answered at each of its virtual warehouses."""
     supplied = await foundation.supplier_items(pool, supplier_items)
+    found_locations = await foundation.locations(pool, locations)
+    if at_virtual_warehouses:
+        item_locations = with_virtual_warehouses(item_locations, found_locations)
     return FoundationAnswer(
         items=await foundation.items_with_components(pool, items),
-        locations=await foundation.locations(pool, locations),
+        locations=found_locations,
         item_locations=await foundation.statuses(pool, item_locations),
         suppliers=await foundation.suppliers(pool, {supplier for supplier, _ in supplier_items}),
         supplier_items=[
             (supplier, item, supplied.get((supplier, item))) for supplier, item in supplier_items
         ],
     )
+
+
+def with_virtual_warehouses(
+    item_locations: Sequence[tuple[str, int]], locations: Sequence[Location]
+) -> list[tuple[str, int]]:
+    """The pairs, plus each pair at a physical warehouse repeated at its virtual warehouses."""
+    virtual_of: dict[int, list[int]] = {}
+    for found in locations:
+        if found.virtual and found.physical_warehouse is not None:
+            virtual_of.setdefault(found.physical_warehouse, []).append(found.location)
+    extended = list(item_locations)
+    for item, number in item_locations:
+        extended += [(item, virtual) for virtual in virtual_of.get(number, [])]
+    return list(dict.fromkeys(extended))
 
 
 async def supplier_item(pool: asyncpg.Pool, supplier: int, item: str) -> SupplierItem:

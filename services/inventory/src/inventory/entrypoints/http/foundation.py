@@ -74,6 +74,7 @@ def foundation_router() -> APIRouter:
             locations=body.locations,
             item_locations=[(entry.item, entry.location) for entry in body.item_locations],
             supplier_items=[(entry.supplier, entry.item) for entry in body.supplier_items],
+            at_virtual_warehouses=body.at_virtual_warehouses,
         )
         return LookupResponse(
             items=[item_out(item, components) for item, components in answer.items],

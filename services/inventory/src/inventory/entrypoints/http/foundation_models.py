@@ -29,6 +29,11 @@ class LookupRequest(RequestModel):
     locations: list[Number10] = Field(default_factory=list, max_length=MAX_ENTRIES)
     item_locations: list[ItemAt] = Field(default_factory=list, max_length=MAX_ENTRIES)
     supplier_items: list[SupplierOf] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    at_virtual_warehouses: bool = Field(
+        default=False,
+        description="Each `itemLocations` entry at a physical warehouse named in `locations` is also "
+        "answered for each of its virtual warehouses (those ship for it): no second lookup needed.",
+    )
 
 
 class Conversion(StrictCamelModel):

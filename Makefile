@@ -67,7 +67,7 @@ bench-messaging: install
 	@deploy/local/bench.sh tests/benchmarks/bench_messaging.py
 
 bench-appointments: install
-	@$(PY) services/appointment/tests/bench_appointments.py $(BENCH_ARGS)
+	@PYTHONPATH=tests/benchmarks $(PY) services/appointment/tests/bench_appointments.py $(BENCH_ARGS)
 
 bench-fulfillment: install
 	@BENCH_FRESH_DATABASE=1 deploy/local/bench.sh tests/benchmarks/bench_report.py --only baselines,journeys,oms \

@@ -241,7 +241,10 @@ async def verify(scratch: Scratch, bootstrap: str, topic: str, expected: int) ->
 
 async def bench_relay_prefilled(args: argparse.Namespace, bootstrap: str, admin_url: str) -> dict[str, Any]:
     settings = relay_settings(args, bootstrap)
-    async with scratch_schema(admin_url) as scratch, fresh_topic(bootstrap, args.partitions) as topic:
+    async with (
+        scratch_schema(admin_url, notify_trigger=args.notify_trigger) as scratch,
+        fresh_topic(bootstrap, args.partitions) as topic,
+    ):
         print(f"[relay/pre-filled] writing {args.events:,} events to the outbox ...", flush=True)
         prefill_seconds = await prefill(scratch, topic, args.events, args)
         sizes = await scratch.pool.fetchrow(
@@ -285,6 +288,7 @@ async def bench_relay_prefilled(args: argparse.Namespace, bootstrap: str, admin_
         "events_per_s_after_first_batch": round((args.events - first_batch) / steady) if steady > 0 else None,
         "relay_phases": phases.summary(total),
         "cpu": cpu,
+        "cpu_ms_per_event": cpu_ms_per_event(cpu, args.events),
         "verification": check,
     }
 
@@ -298,7 +302,10 @@ async def bench_relay_continuous(args: argparse.Namespace, bootstrap: str, admin
     one batch), and overall until the outbox is empty after the writers stopped."""
     settings = relay_settings(args, bootstrap)
     batch = settings.outbox_batch_size
-    async with scratch_schema(admin_url) as scratch, fresh_topic(bootstrap, args.partitions) as topic:
+    async with (
+        scratch_schema(admin_url, notify_trigger=args.notify_trigger) as scratch,
+        fresh_topic(bootstrap, args.partitions) as topic,
+    ):
         backlog_seconds = 0.0
         if args.backlog:
             print(f"[relay/writers] writing a backlog of {args.backlog:,} events ...", flush=True)
@@ -325,6 +332,10 @@ async def bench_relay_continuous(args: argparse.Namespace, bootstrap: str, admin
             await read_message(writers.stdout, 60, "writers")
             t0 = time.time()
             await relay.start()
+            await wait_for(lambda: relay.is_active, 30, "the relay lock", relay)
+            assert writers.stdin is not None
+            writers.stdin.write(b"relay active\n")  # the writers' process starts a standby relay
+            await writers.stdin.drain()
 
             async def sample() -> None:
                 while True:
@@ -376,6 +387,7 @@ async def bench_relay_continuous(args: argparse.Namespace, bootstrap: str, admin
         "max_outbox_rows_after_catching_up": lag_after_backlog,
         "relay_phases": phases.summary(t_drained - t0),
         "cpu": cpu,
+        "cpu_ms_per_event": cpu_ms_per_event(cpu, published_when_writers_stopped),
         "verification": check,
     }
 
@@ -463,7 +475,10 @@ async def bench_latency(args: argparse.Namespace, bootstrap: str, admin_url: str
     ack_clock = AckClock()
     consumer_log = REPO_ROOT / "var" / "log" / "bench-consumer.log"
     consumer_log.parent.mkdir(parents=True, exist_ok=True)
-    async with scratch_schema(admin_url) as scratch, fresh_topic(bootstrap, args.partitions) as topic:
+    async with (
+        scratch_schema(admin_url, notify_trigger=args.notify_trigger) as scratch,
+        fresh_topic(bootstrap, args.partitions) as topic,
+    ):
         await scratch.pool.execute(
             "CREATE TABLE bench_read_model (sub_order_id text PRIMARY KEY, order_id text NOT NULL,"
             " step text NOT NULL, revision integer NOT NULL, updated_at timestamptz NOT NULL)"
@@ -568,6 +583,19 @@ def latency_figures(
         "consumer_access_log": args.consumer_access_log,
         "consumer_log": str(consumer_log),
         "cpu": cpu,
+        "cpu_ms_per_event": cpu_ms_per_event(cpu, sum(1 for w in writes if w.error is None)),
+    }
+
+
+def cpu_ms_per_event(cpu: dict[str, Any], events: int) -> dict[str, float]:
+    """CPU milliseconds per event of each measured process (less noisy than latency on a shared
+    machine: waiting for a CPU costs time, not CPU)."""
+    if not events:
+        return {}
+    seconds = cpu["seconds"]
+    return {
+        name: round(10 * percent * seconds / events, 3)
+        for name, percent in cpu["cpu_percent_of_one_core"].items()
     }
 
 
@@ -605,6 +633,7 @@ def figures_table(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             )
         )
         rows.append(("  relay process CPU", cpu_share(prefilled["cpu"], "benchmark process"), "", ""))
+        rows.append(("  relay CPU per event", per_event(prefilled, "benchmark process"), "", ""))
         rows.append(("  per batch: fetch / send+ack / delete", phase_line(prefilled["relay_phases"]), "", ""))
     if continuous := results.get("relay_continuous"):
         rate = continuous["events_per_s_until_caught_up"]
@@ -643,6 +672,14 @@ def figures_table(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(("  overall, relay start to drained", f"{continuous['events_per_s']:,} ev/s", "", ""))
         rows.append(("  relay process CPU", cpu_share(continuous["cpu"], "benchmark process"), "", ""))
         rows.append(("  writers process CPU", cpu_share(continuous["cpu"], "writers process"), "", ""))
+        rows.append(
+            (
+                "  CPU per event: relay / writers",
+                per_event(continuous, "benchmark process", "writers process"),
+                "",
+                "",
+            )
+        )
         rows.append(
             ("  per batch: fetch / send+ack / delete", phase_line(continuous["relay_phases"]), "", "")
         )
@@ -707,9 +744,24 @@ def latency_rows(latency: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         kinds = ", ".join(f"{kind} x{count}" for kind, count in latency["write_error_kinds"].items())
         rows.append(("  failed writes", f"{latency['write_errors']:,} ({kinds})", "", ""))
     rows.append(("  consumer process CPU", cpu_share(latency["cpu"], "consumer process"), "", ""))
+    rows.append(
+        (
+            "  CPU per event: writers+relay / consumer",
+            per_event(latency, "benchmark process", "consumer process"),
+            "",
+            "",
+        )
+    )
     for label, timing in latency.get("consumer_timings_all_messages", {}).items():
         rows.append((f"  consumer: {label} p50 / p99", ms(timing, "p50", "p99"), "", ""))
     return rows
+
+
+def per_event(result: dict[str, Any], *names: str) -> str:
+    values = [result.get("cpu_ms_per_event", {}).get(name) for name in names]
+    if None in values:
+        return "-"
+    return " / ".join(f"{value:.2f}" for value in values) + " ms"
 
 
 def phase_line(phases: dict[str, Any]) -> str:
@@ -791,6 +843,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         help="experiment: the relay's producer with this aiokafka max_batch_size (default: the library's)",
     )
+    parser.add_argument(
+        "--notify-trigger",
+        action="store_true",
+        help="experiment: the outbox NOTIFY trigger of before ADR 0004's revision (commits serialize)",
+    )
     latency = parser.add_argument_group("latency")
     latency.add_argument("--rate", "-r", type=float, default=500.0, help="scheduled writes per second")
     latency.add_argument("--duration", "-d", type=float, default=30.0, help="measured seconds")
@@ -835,6 +892,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "linger_ms": relay_settings(args, bootstrap).kafka_linger_ms,
             "producer_max_batch_bytes": args.max_batch_bytes or "library default (aiokafka 16384)",
             "consumer_access_log": args.consumer_access_log,
+            "notify_trigger": args.notify_trigger,
             "kafka": bootstrap,
         },
         "results": {},

@@ -31,7 +31,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from shared_contracts.events import OrderEnriched, SiteAddress
 from shared_contracts.topics import dlq
 from shared_db.pool import create_pool
-from shared_messaging.schema import install_messaging_tables
+from shared_messaging.schema import OUTBOX_NOTIFY_TRIGGER_SQL, install_messaging_tables
 from shared_messaging.topics import ensure_topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +96,11 @@ class Scratch:
 
 
 @contextlib.asynccontextmanager
-async def scratch_schema(admin_url: str, *, pool_size: int = 10) -> AsyncIterator[Scratch]:
+async def scratch_schema(
+    admin_url: str, *, pool_size: int = 10, notify_trigger: bool = False
+) -> AsyncIterator[Scratch]:
+    """`notify_trigger`: also the outbox NOTIFY trigger the services had before ADR 0004's
+    revision (to compare)."""
     name = f"bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(admin_url, timeout=10)
     try:
@@ -105,6 +109,8 @@ async def scratch_schema(admin_url: str, *, pool_size: int = 10) -> AsyncIterato
         try:
             async with pool.acquire() as conn:
                 await install_messaging_tables(conn)
+                if notify_trigger:
+                    await conn.execute(OUTBOX_NOTIFY_TRIGGER_SQL)
             yield Scratch(name=name, pool=pool, admin_url=admin_url)
         finally:
             await asyncio.wait_for(pool.close(), 30)

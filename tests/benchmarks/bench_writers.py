@@ -4,6 +4,10 @@ Each of `--writers` tasks loops: one short transaction with one `add_event`, com
 `--seconds` have passed. Runs in its own process so the writers' Python work does not share the
 relay's event loop (in a service, request handlers and the relay would share it).
 
+Like a second replica of a service, it runs a standby relay of the schema, started once the parent
+writes a line to stdin (its relay then holds the lock): the writers' commits wake the active relay
+through it (a coalesced NOTIFY, see `shared_messaging.wakeup`).
+
 Protocol on stdout, one JSON object a line:
   {"event": "started", "t": <wall clock>}
   {"event": "done", "written": N, "t_first": ..., "t_last": ..., "cpu_seconds": ..., "errors": E}
@@ -15,15 +19,32 @@ import argparse
 import asyncio
 import sys
 import time
+from typing import Any
 
 from bench_support import SOURCE_SERVICE, emit, key_picker, make_event, self_cpu_seconds
 
 from shared_db.pool import create_pool
+from shared_messaging.broker import create_producer
 from shared_messaging.outbox import add_event
+from shared_messaging.relay import OutboxRelay
+from shared_messaging.settings import KafkaSettings
+
+
+async def standby_relay(args: argparse.Namespace, pool: Any) -> OutboxRelay:
+    """Once the parent says its relay is active: a relay of the schema here, standing by."""
+    stdin = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
+    await stdin.readline()
+    settings = KafkaSettings()
+    relay = OutboxRelay(pool, lambda: create_producer(settings), SOURCE_SERVICE, args.schema, settings)
+    await relay.start()
+    return relay
 
 
 async def write(args: argparse.Namespace) -> None:
-    pool = await create_pool(args.dsn, args.schema, min_size=args.writers, max_size=args.writers)
+    # One connection more for the standby relay's lock attempts and its NOTIFYs.
+    pool = await create_pool(args.dsn, args.schema, min_size=args.writers, max_size=args.writers + 1)
+    standby = asyncio.create_task(standby_relay(args, pool))
     written = 0
     errors = 0
     rng = key_picker(args.keys, args.seed)
@@ -52,6 +73,10 @@ async def write(args: argparse.Namespace) -> None:
         await asyncio.gather(*(writer() for _ in range(args.writers)))
     finally:
         t_last = time.time()
+        if standby.done() and not standby.cancelled() and standby.exception() is None:
+            await standby.result().stop()
+        else:
+            standby.cancel()
         await asyncio.wait_for(pool.close(), 30)
     emit(
         {

@@ -93,29 +93,58 @@ async def test_add_event_refuses_to_run_outside_a_transaction(outbox_schema, pin
     assert await outbox_schema.pool.fetchval("SELECT count(*) FROM outbox") == 0
 
 
-async def test_notify_is_sent_on_commit_only(outbox_schema, ping):
+async def test_a_commit_wakes_the_active_relay_of_its_process_without_waiting_for_a_poll(
+    outbox_schema, event_topic, start_relay, ping, settings, kafka_bootstrap
+):
+    topic = await event_topic(partitions=1)
+    # Polling only every 10 minutes: the event can reach Kafka within the bounded read below only
+    # if the commit woke the relay.
+    relay = await start_relay(settings.model_copy(update={"outbox_poll_interval_seconds": 600.0}))
+    await wait_until(lambda: relay.is_active, seconds=10, message="the relay to take the lock")
+    await asyncio.sleep(0.2)  # its first read found nothing: it now waits for a wake-up
+    async with outbox_schema.pool.acquire() as conn, conn.transaction():
+        await add_event(conn, ping(aggregate_id="woken", seq=1), topic=topic)
+
+    records = await read_records(kafka_bootstrap, topic, count=1, seconds=10)
+    assert [record.key for record in records] == [b"woken"]
+
+
+async def test_a_standby_relay_notifies_the_active_relay_of_another_process_on_commit_only(
+    outbox_schema, start_relay, ping, settings
+):
     notified: asyncio.Queue[str] = asyncio.Queue()
     channel_name = f"outbox_{outbox_schema.name}"
 
     def on_notify(_conn: object, _pid: int, channel: str, _payload: str) -> None:
         notified.put_nowait(channel)
 
-    listener = await outbox_schema.pool.acquire()
+    # "Another process's relay": a session holding the relay lock and listening on the channel.
+    other = await outbox_schema.pool.acquire()
     try:
-        await listener.add_listener(channel_name, on_notify)
+        assert await other.fetchval(
+            "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", f"outbox-relay:{outbox_schema.name}"
+        )
+        await other.add_listener(channel_name, on_notify)
+        standby = await start_relay()
+        await asyncio.sleep(0.3)  # it tried the lock and stands by
+        assert not standby.is_active
         async with outbox_schema.pool.acquire() as conn:
             tx = conn.transaction()
             await tx.start()
             await add_event(conn, ping(aggregate_id="a", seq=1), topic="t")
             await tx.rollback()
+            await asyncio.sleep(0.3)
+            assert notified.empty()
             async with conn.transaction():
                 await add_event(conn, ping(aggregate_id="b", seq=1), topic="t")
+                await add_event(conn, ping(aggregate_id="b", seq=2), topic="t")
         channel = await asyncio.wait_for(notified.get(), 5)
         assert channel == channel_name
-        assert notified.empty()
+        await asyncio.sleep(0.3)
+        assert notified.empty()  # one transaction, one notification
     finally:
-        await listener.remove_listener(channel_name, on_notify)
-        await outbox_schema.pool.release(listener)
-    rows = await outbox_schema.pool.fetch("SELECT key, event_id, attempts FROM outbox")
-    assert [row["key"] for row in rows] == ["b"]
+        await other.remove_listener(channel_name, on_notify)
+        await outbox_schema.pool.release(other)  # the pool's reset releases the lock
+    rows = await outbox_schema.pool.fetch("SELECT key, event_id, attempts FROM outbox ORDER BY id")
+    assert [row["key"] for row in rows] == ["b", "b"]
     assert isinstance(rows[0]["event_id"], uuid.UUID)

@@ -7,6 +7,8 @@ captured now, so the relay publishes each event in the trace of the request that
 Per-key order: the relay publishes in `id` order. Write an event after the statement that locks
 its aggregate's row (the usual `UPDATE ... WHERE id = $1`), so two transactions on one aggregate
 take their outbox ids in commit order.
+
+Once the transaction commits, the relay publishing the schema is woken (`wakeup`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import asyncpg
 
 from shared_contracts.envelope import TRACEPARENT, X_TRACE_ID, CloudEventMeta, new_meta
 from shared_contracts.events import Event, key_for
+from shared_messaging.wakeup import watch_commit
 from shared_observability.kafka_headers import inject_into_headers
 
 
@@ -52,10 +55,11 @@ async def add_event(
     headers = {name: value.decode() for name, value in meta.to_headers()}
     for name, value in trace_headers.items():
         headers.setdefault(name, value)
-    await conn.execute(
+    schema = await conn.fetchval(
         """
         INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
         VALUES ($1::text::uuid, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)
+        RETURNING current_schema()
         """,
         meta.id,
         topic or event.topic,
@@ -64,4 +68,5 @@ async def add_event(
         event.to_bytes().decode(),
         json.dumps(headers),
     )
+    watch_commit(conn, str(schema))
     return meta

@@ -1,11 +1,13 @@
 """Outbox relay: publishes one service's outbox to Kafka, in order, at least once.
 
 - One active relay per schema: it holds a session advisory lock on a dedicated connection, which
-  also LISTENs for the outbox trigger's NOTIFY and runs every statement of the relay (reads,
+  also LISTENs for `NOTIFY outbox_<schema>` and runs every statement of the relay (reads,
   deletes, lag): the relay borrows nothing else from the service's pool, so request traffic
   cannot starve it. Other replicas poll for the lock and take over within
   `outbox_lock_retry_seconds` of the holder's session ending.
-- Wakes on NOTIFY, and polls every `outbox_poll_interval_seconds` in case a notification is lost.
+- Wakes when a writer's transaction with outbox events committed (`wakeup`: in-process when the
+  writer runs in this process, else by a NOTIFY a standby relay of the writer's process sends),
+  and polls every `outbox_poll_interval_seconds` for writers that woke nobody.
 - Reads a batch in `id` order and hands it to the producer (pipelined `send()` futures). While
   its acknowledgements are pending (within `kafka_send_timeout_seconds`), it reads the next
   batch (every row but the ones in flight, so a row committed late with a lower id is not
@@ -49,6 +51,7 @@ from shared_messaging.relay_batch import (
 )
 from shared_messaging.schema import OUTBOX_TABLE, notify_channel
 from shared_messaging.settings import KafkaSettings
+from shared_messaging.wakeup import CoalescedNotifier, register_relay, unregister_relay
 from shared_observability.metrics import count_published, set_outbox_lag
 
 _logger = logging.getLogger(__name__)
@@ -127,6 +130,7 @@ class OutboxRelay:
         self._failures = 0
         self._conn: Any = None  # the connection the relay reads and deletes with (the lock's)
         self._in_flight: InFlight | None = None
+        self._notifier = CoalescedNotifier(pool, self._channel, self._settings.outbox_db_timeout_seconds)
         self.published_total = 0
 
     @property
@@ -137,6 +141,14 @@ class OutboxRelay:
     @property
     def task(self) -> asyncio.Task[None] | None:
         return self._task
+
+    def wake(self) -> None:
+        """Events were committed: look for them now (`wakeup`)."""
+        self._wake.set()
+
+    def notify_active_relay(self) -> None:
+        """Events were committed in this process while another process publishes: tell it."""
+        self._notifier.request()
 
     async def start(self) -> None:
         """Run the relay in a background task (see `stop`)."""
@@ -169,6 +181,7 @@ class OutboxRelay:
     async def run(self) -> None:
         """Lead or stand by until `stop()`; errors back off and retry, never end the loop."""
         self._failures = 0
+        register_relay(self._schema, self)
         try:
             while not self._stopping.is_set():
                 try:
@@ -185,6 +198,8 @@ class OutboxRelay:
                     )
                     await sleep_unless(self._stopping, delay)
         finally:
+            unregister_relay(self._schema, self)
+            await self._notifier.close()
             await self._drop_producer()
 
     def _backoff(self, failures: int) -> float:

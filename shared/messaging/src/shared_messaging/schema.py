@@ -9,13 +9,17 @@ Outbox rows are DELETED once Kafka acknowledged them: the table holds only what 
 published, so the relay's scan stays an index range scan and the lag is `count(*)`. Kafka
 keeps the published history. `attempts` / `last_error` record failed publications.
 
-An `AFTER INSERT ... FOR EACH STATEMENT` trigger sends `NOTIFY outbox_<schema>` in the writer's
-transaction (delivered on commit only, so the relay never wakes for a rolled-back event).
+There is no NOTIFY trigger (any more): a NOTIFY in the writer's transaction serializes the
+commits of every notifying transaction of the cluster behind a lock held through the WAL flush.
+The relay is woken after the commit instead (`wakeup`, ADR 0004). The services' migrations drop
+the trigger their first migration created (`drop_outbox_notify_trigger`; the downgrade puts it
+back, `restore_outbox_notify_trigger`).
 """
 
 from __future__ import annotations
 
 import asyncpg
+from alembic import op
 
 OUTBOX_TABLE = "outbox"
 INBOX_TABLE = "inbox"
@@ -46,7 +50,22 @@ BEGIN
     );
     COMMENT ON TABLE inbox IS
         'Events already applied, per handler; written in the same transaction as the effect.';
+END
+$messaging$
+"""
 
+DROP_OUTBOX_NOTIFY_TRIGGER_SQL = """
+DO $messaging$
+BEGIN
+    DROP TRIGGER IF EXISTS outbox_notify ON outbox;
+    DROP FUNCTION IF EXISTS outbox_notify();
+END
+$messaging$
+"""
+
+OUTBOX_NOTIFY_TRIGGER_SQL = """
+DO $messaging$
+BEGIN
     CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger
     LANGUAGE plpgsql AS $notify$
     BEGIN
@@ -61,13 +80,24 @@ BEGIN
 END
 $messaging$
 """
+"""The trigger of the first migrations (before ADR 0004's revision); for downgrades only."""
 
 
 def notify_channel(schema: str) -> str:
-    """The LISTEN/NOTIFY channel of the outbox in `schema` (what the trigger notifies)."""
+    """The LISTEN/NOTIFY channel of the relay of the outbox in `schema`."""
     return f"outbox_{schema}"
 
 
 async def install_messaging_tables(conn: asyncpg.Connection) -> None:
     """Create the tables in the connection's current schema (tests; services use migrations)."""
     await conn.execute(MESSAGING_TABLES_SQL)
+
+
+def drop_outbox_notify_trigger() -> None:
+    """`upgrade()` of each service's revision that removes the trigger (Alembic)."""
+    op.execute(DROP_OUTBOX_NOTIFY_TRIGGER_SQL)
+
+
+def restore_outbox_notify_trigger() -> None:
+    """`downgrade()` of that revision."""
+    op.execute(OUTBOX_NOTIFY_TRIGGER_SQL)

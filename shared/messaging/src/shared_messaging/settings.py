@@ -34,7 +34,9 @@ class KafkaSettings(BaseSettings):
 
     # Outbox relay.
     outbox_batch_size: int = Field(default=500, ge=1)
-    outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    # Fallback only: a commit wakes the relay (`wakeup`); the poll finds what writers in processes
+    # without a relay of the schema wrote, and what a lost wake-up left.
+    outbox_poll_interval_seconds: float = Field(default=0.5, gt=0)
     outbox_lock_retry_seconds: float = Field(default=1.0, gt=0)
     outbox_lag_refresh_seconds: float = Field(default=5.0, gt=0)
     # Consumers: how often the consumer lag gauge is sampled (end offsets from the broker).

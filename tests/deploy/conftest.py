@@ -13,6 +13,7 @@ from shared_db.provision import SERVICES as PROVISIONED_SERVICES
 from .deployfiles import COMPOSE_FILE, DOCKERFILE, Dockerfile, interpolate_all, parse_dockerfile
 from .deployfiles import service_names as _service_names
 from .deployfiles import settings_class as _settings_class
+from .k8s_manifests import OVERLAYS, Manifests, load, render
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +50,13 @@ def compose(compose_raw: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def dockerfile() -> Dockerfile:
     return parse_dockerfile(DOCKERFILE.read_text())
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Manifests]:
+    """Every Kubernetes overlay, rendered and validated once by deploy/k8s/validate.sh."""
+    out = tmp_path_factory.mktemp("k8s-rendered")
+    result = render(out)
+    assert result.returncode == 0, f"deploy/k8s/validate.sh failed:\n{result.stdout}\n{result.stderr}"
+    assert ": ok" in result.stdout, result.stdout
+    return {overlay: Manifests(overlay, load(out / f"{overlay}.yaml")) for overlay in OVERLAYS}

@@ -27,7 +27,7 @@ from .deployfiles import (
     published,
 )
 
-INFRASTRUCTURE = {"postgres", "kafka", "jaeger", "otel-collector", "prometheus"}
+INFRASTRUCTURE = {"postgres", "kafka", "jaeger", "otel-collector", "prometheus", "grafana"}
 JOBS = {"topics", "provision", "demo-dir", "seed"}
 SEED_COMMAND = ["python", "-m", "gateway", "clients", "seed-demo", "--out", "/var/demo/demo-clients.json"]
 
@@ -358,6 +358,7 @@ def test_published_ports(compose: dict[str, Any], platform_services: tuple[str, 
     assert published(services["gateway"]) == [("127.0.0.1", 8080, 8080)]
     assert published(services["jaeger"]) == [("127.0.0.1", 16686, 16686)]
     assert published(services["prometheus"]) == [("127.0.0.1", 9090, 9090)]
+    assert published(services["grafana"]) == [("127.0.0.1", 3000, 3000)]
     assert published(services["kafka"]) == [("127.0.0.1", 9092, 9092)]
     for name in set(platform_services) - {"gateway"}:
         assert "ports" not in services[name], f"{name} is internal: only the gateway is published"

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings
 from shared_contracts.topics import ALL_TOPICS, DEFAULT_PARTITIONS, EVENT_TOPICS, dlq
 
 from .deployfiles import env_names
-from .k8s_manifests import K8S_DIR, OVERLAYS, Endpoint, Manifests, allows, connection_allowed, load, render
+from .k8s_manifests import K8S_DIR, OVERLAYS, Endpoint, Manifests, allows, connection_allowed, render
 
 # Who calls whom over HTTP (ADR 0006: the gateway forwards to the owners; appointment and
 # enrichment ask each other when a read model lags; fulfillment reserves through inventory).
@@ -39,16 +39,6 @@ PER_SERVICE_KINDS = (
     "HorizontalPodAutoscaler",
     "NetworkPolicy",
 )
-
-
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Manifests]:
-    """Every overlay, rendered and validated once by deploy/k8s/validate.sh."""
-    out = tmp_path_factory.mktemp("k8s-rendered")
-    result = render(out)
-    assert result.returncode == 0, f"deploy/k8s/validate.sh failed:\n{result.stdout}\n{result.stderr}"
-    assert ": ok" in result.stdout, result.stdout
-    return {overlay: Manifests(overlay, load(out / f"{overlay}.yaml")) for overlay in OVERLAYS}
 
 
 @pytest.fixture(params=OVERLAYS)

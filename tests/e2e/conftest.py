@@ -29,6 +29,7 @@ async def platform(
         kafka_bootstrap=kafka_bootstrap,
         work_dir=work_dir,
         extra_env={"CONSUMER_LAG_REFRESH_SECONDS": "0.5"},
+        ready_seconds=180,  # five interpreters importing at once on a busy 2-core machine
     ) as running:
         yield running
 

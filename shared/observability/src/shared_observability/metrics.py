@@ -109,6 +109,21 @@ APPOINTMENT_BOOKINGS = Counter(
 )
 
 
+OPERATOR_METRICS: Final = (
+    "http_requests_total",
+    "http_request_duration_seconds",
+    "kafka_consumer_lag",
+    "kafka_messages_consumed_total",
+    "kafka_messages_published_total",
+    "outbox_lag_events",
+    "outbox_oldest_age_seconds",
+    "dlq_messages_total",
+    "inventory_reservations_total",
+    "appointment_bookings_total",
+)
+"""What every service declares at `/metrics` and the Grafana dashboard shows (ADR 0013)."""
+
+
 def observe_http_request(service: str, method: str, route: str, status: int, duration_seconds: float) -> None:
     """Count one served request and record its duration."""
     HTTP_REQUESTS.labels(service=service, method=method.upper(), route=route, status=str(status)).inc()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest_asyncio
 
@@ -56,6 +57,38 @@ async def test_http_create_answers_503_when_inventory_is_unreachable(stack: Stac
     assert (body["status"], body["code"]) == ("ERROR", "UNAVAILABLE")
     assert await order_row(stack.pool, order["customerOrderNo"]) == []
     assert await world.reserved("drill", world.store) == 0
+
+
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[str]:
+    """Accepts connections and never answers (a hung inventory)."""
+    stop = asyncio.Event()
+
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await stop.wait()
+        writer.close()
+
+    server = await asyncio.start_server(hang, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_http_create_answers_503_when_inventory_hangs(stack: Stack, world: World) -> None:
+    """A hung inventory is given up after INVENTORY_TIMEOUT_SECONDS, not waited for."""
+    order = world.order("hung", [("drill", 2)])
+    async with (
+        silent_server() as hung,
+        fulfillment_http(stack, network=True, inventory_url=hung, inventory_timeout_seconds=1) as client,
+    ):
+        response = await asyncio.wait_for(create(client, order), 15)
+    assert response.status_code == 503
+    assert response.json()["code"] == "UNAVAILABLE"
+    assert await order_row(stack.pool, order["customerOrderNo"]) == []
 
 
 async def test_inventory_down_at_the_hold_creates_and_holds_nothing(stack: Stack, world: World) -> None:

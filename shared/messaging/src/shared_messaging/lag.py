@@ -57,10 +57,13 @@ async def sample_lag(subscription: Subscription) -> dict[TopicPartition, int]:
 class ConsumerLagSampler:
     """Refreshes the lag gauge of `service`'s subscriptions every `interval` seconds."""
 
-    def __init__(self, service: str, subscriptions: Sequence[Subscription], interval: float) -> None:
+    def __init__(
+        self, service: str, subscriptions: Sequence[Subscription], interval: float, bound: float = 10.0
+    ) -> None:
         self._service = service
         self._subscriptions = subscriptions
         self._interval = interval
+        self._bound = bound  # a sample waiting on a rebalancing coordinator is given up, not awaited
         self._reported: set[TopicPartition] = set()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -81,7 +84,7 @@ class ConsumerLagSampler:
         held: set[TopicPartition] = set()
         for subscription in self._subscriptions:
             try:
-                lag = await sample_lag(subscription)
+                lag = await asyncio.wait_for(sample_lag(subscription), self._bound)
             except Exception as error:  # the broker is away: keep the last figures, try again later
                 _logger.debug("%s: consumer lag not sampled: %r", subscription.topic, error)
                 held.update(tp for tp in self._reported if tp.topic == subscription.topic)

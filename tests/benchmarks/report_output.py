@@ -105,7 +105,8 @@ def cpu_table(rows: Sequence[dict[str, Any]]) -> list[str]:
                 f"{usage['machine_busy_percent_of_one_core']:.0f}" if usage else "-",
             ]
         )
-    return _table(("step", *PROCESSES, "vegeta", "machine busy"), body)
+    cores = next((row["usage"].get("cores") for row in rows if row.get("usage")), None) or 1
+    return _table(("step", *PROCESSES, "vegeta", f"machine busy (all cores = {100 * cores})"), body)
 
 
 def memory_table(report: dict[str, Any]) -> list[str]:
@@ -262,7 +263,9 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def plot(rows: Sequence[dict[str, Any]], path: Path) -> None:
+def plot(rows: Sequence[dict[str, Any]], path: Path, ceiling_ms: float) -> None:
+    """p99 (solid) and p50 (dashed) per operation vs offered rate, one panel per group; a
+    percentile that fell among failed requests is drawn at `ceiling_ms` (the timeout) as a triangle."""
     groups: dict[str, dict[str, list[tuple[float, float | None, float | None]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -281,9 +284,15 @@ def plot(rows: Sequence[dict[str, Any]], path: Path) -> None:
             points.sort()
             color = f"C{number % 10}"
             rates = [p[0] for p in points]
-            axis.plot(rates, [p[2] for p in points], "o-", color=color, label=f"{operation} p99")
-            axis.plot(rates, [p[1] for p in points], "x--", color=color, alpha=0.6)
-        axis.set_title(f"{group} (solid p99, dashed p50)")
+            for index, style, extra in ((2, "o-", {"label": f"{operation} p99"}), (1, "x--", {"alpha": 0.6})):
+                values = [ceiling_ms if p[index] is None else p[index] for p in points]
+                axis.plot(rates, values, style, color=color, **extra)
+                failed = [
+                    (rate, ceiling_ms) for rate, p in zip(rates, points, strict=True) if p[index] is None
+                ]
+                if failed:
+                    axis.plot(*zip(*failed, strict=True), "^", color=color, markersize=9)
+        axis.set_title(f"{group} (solid p99, dashed p50; triangle: failed / > timeout)")
         axis.set_xlabel("offered load (requests/s)")
         axis.set_ylabel("latency (ms)")
         axis.set_yscale("log")
@@ -296,10 +305,12 @@ def plot(rows: Sequence[dict[str, Any]], path: Path) -> None:
 
 def write_report(report: dict[str, Any], output_dir: Path) -> None:
     output_dir.mkdir(parents=True, exist_ok=True)
-    report.setdefault("label", _label(report))
+    report["label"] = _label(report)
     text = markdown(report)
+    if (output_dir / "soak.md").exists():
+        text += "\nThe last soak run (`make bench-soak`): [soak.md](soak.md).\n"
     (output_dir / "README.md").write_text(text)
-    plot(report["rows"], output_dir / "latency.png")
+    plot(report["rows"], output_dir / "latency.png", 1000 * report["parameters"].get("timeout", 10.0))
     (output_dir / "results.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
     print()
     print(text)
@@ -310,10 +321,17 @@ def write_report(report: dict[str, Any], output_dir: Path) -> None:
 
 def _label(report: dict[str, Any]) -> str:
     during = report.get("load_during") or [0.0]
-    return (
-        f"Measured {report['started_at']} on a {report['machine']['nproc']}-core machine with a mean "
-        f"1-minute load average of {sum(during) / len(during):.1f} during the run."
+    load, cores = sum(during) / len(during), report["machine"]["nproc"]
+    label = (
+        f"Measured {report['started_at']} on a {cores}-core machine with a mean "
+        f"1-minute load average of {load:.1f} during the run."
     )
+    if load > 2 * cores:
+        label += (
+            " The machine was overloaded (other work shared its cores): these figures measure that"
+            " contention, not the platform. Rerun `make bench` on a quiet machine."
+        )
+    return label
 
 
 def write_soak_report(report: dict[str, Any], output_dir: Path) -> None:

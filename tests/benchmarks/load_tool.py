@@ -193,6 +193,13 @@ class Attack:
         )
 
 
+def vegeta_rate(rate: float) -> str:
+    """vegeta's -rate takes whole hits per period: 12.5/s is written 12500/1000s."""
+    if rate == int(rate):
+        return f"{int(rate)}/1s"
+    return f"{round(rate * 1000)}/1000s"
+
+
 def _children_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -240,7 +247,7 @@ async def attack(
             "-format=json",
             "-lazy",
             f"-targets={targets_file}",
-            f"-rate={rate:g}/1s",
+            f"-rate={vegeta_rate(rate)}",
             "-duration=0",  # until the lazy file is exhausted: every target exactly once
             f"-timeout={timeout_s:g}s",
             f"-max-body={-1 if keep_bodies else 0}",

@@ -55,7 +55,7 @@ def targets(url: str, bodies: list[str]) -> list[Target]:
 async def test_every_target_is_sent_once_and_answers_match_their_targets(echo_url: str) -> None:
     bodies = [f"order-{n}" for n in range(30)]
 
-    result = await attack("echo", targets(echo_url, bodies), rate=60, keep_bodies=True)
+    result = await attack("echo", targets(echo_url, bodies), rate=62.5, keep_bodies=True)
 
     assert len(result.hits) == 30
     answers = result.by_trace_id()

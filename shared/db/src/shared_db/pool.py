@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
@@ -20,8 +21,12 @@ async def create_pool(
     connect_timeout: float = 5.0,
     command_timeout: float = 10.0,
     statement_timeout_ms: int = 10_000,
+    reset: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> asyncpg.Pool:
-    """Open a pool; connections use `schema` first so SQL can name tables without a prefix."""
+    """Open a pool; connections use `schema` first so SQL can name tables without a prefix.
+
+    `reset` replaces the query asyncpg runs on a connection given back (its default when None).
+    """
     creating = asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -29,6 +34,7 @@ async def create_pool(
         timeout=connect_timeout,
         command_timeout=command_timeout,
         init=_init_connection,
+        reset=reset,
         server_settings={
             "search_path": schema,
             "statement_timeout": str(statement_timeout_ms),

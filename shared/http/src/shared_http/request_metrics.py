@@ -36,6 +36,13 @@ class RequestMetrics:
 
 
 def _route_template(scope: Scope) -> str:
+    # The router leaves the matched route in the scope (one regex check: a route of a router
+    # included with a prefix keeps its own, shorter path). Matching every route again is only
+    # needed for answers given before routing (e.g. the header checks' rejections).
+    matched = scope.get("route")
+    regex = getattr(matched, "path_regex", None)
+    if regex is not None and regex.match(scope["path"]):
+        return str(matched.path)  # type: ignore[union-attr]  # has path_regex, so a route
     app = scope.get("app")
     router = getattr(app, "router", None)
     for route in getattr(router, "routes", ()):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from .propagation import install_propagators
 
 if TYPE_CHECKING:
+    import asyncpg
     import httpx
     from fastapi import FastAPI
 
@@ -73,3 +74,18 @@ def instrument_asyncpg() -> None:
     instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]  # untyped __init__ upstream
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument()
+
+
+async def reset_untraced(conn: asyncpg.Connection) -> None:
+    """asyncpg's pool reset (advisory locks, cursors, LISTEN, settings) without a span.
+
+    For `asyncpg.create_pool(reset=...)`: the pool runs its reset query at every release, so the
+    asyncpg instrumentation would otherwise add one span (created and exported) per borrowed
+    connection, twice the spans of a one-query request, and none of them says anything.
+    """
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    query = conn.get_reset_query()
+    if query:
+        with suppress_instrumentation():
+            await conn.execute(query)

@@ -28,6 +28,7 @@ from shared_messaging.consumer import Handler, Subscription, subscribe
 from shared_messaging.dlq import DeadLetterPublisher
 from shared_messaging.lag import ConsumerLagSampler
 from shared_messaging.relay import OutboxRelay
+from shared_observability.instrumentation import reset_untraced
 from shared_observability.logging import setup_logging
 from shared_observability.tracing import instrument_asyncpg, setup_tracing
 from shared_runtime.settings import ServiceSettings
@@ -85,6 +86,7 @@ class ServiceRuntime:
             connect_timeout=settings.db_connect_timeout_seconds,
             command_timeout=settings.db_command_timeout_seconds,
             statement_timeout_ms=settings.db_statement_timeout_ms,
+            reset=reset_untraced,
         )
         if settings.run_migrations_on_start:
             await upgrade(settings.database_url, self.name, self.definition.migrations)

@@ -33,12 +33,17 @@ async def _remember(pool: asyncpg.Pool, facts: SubOrderFacts) -> SubOrder | None
         return await sub_orders.fetch(conn, facts.sub_order_id)
 
 
+def settled(local: SubOrder, context: RequestContext) -> bool:
+    """Whether the read model's row answers the request without asking enrichment."""
+    return local.requested is not None or local.tenant != context.tenant
+
+
 async def known_sub_order(
     pool: asyncpg.Pool, directory: SubOrderDirectory, context: RequestContext, sub_order_id: str
 ) -> SubOrder:
     """The sub-order (any tenant's: the caller checks visibility); NotFoundError when nobody knows it."""
     local = await sub_orders.fetch(pool, sub_order_id)
-    if local is not None and (local.requested is not None or local.tenant != context.tenant):
+    if local is not None and settled(local, context):
         return local
     facts = await directory.sub_order(sub_order_id, context.forwarded_headers)
     if facts is None or facts.sub_order_id != sub_order_id:

@@ -151,6 +151,11 @@ class BareEndpoint:
             targets.append(Target("POST", f"{self.url}/orders", headers, json.dumps(body).encode()))
         return targets
 
+    def produce(self, count: int) -> list[Target]:
+        """POST /produce: the create-order example as one Kafka record (acks=all)."""
+        body = json.dumps(examples.CREATE_ORDER).encode()
+        return [Target("POST", f"{self.url}/produce", self._headers(), body) for _ in range(count)]
+
     def query(self, bodies: Sequence[dict[str, Any]]) -> list[Target]:
         """POST /availability with these availability request bodies."""
         return [
@@ -191,7 +196,7 @@ async def bare_endpoint(
             process = processes["bare_app"]
             try:
                 url = f"http://127.0.0.1:{port}"
-                await _wait_ready(url, process, 30)
+                await _wait_ready(url, process, 120)
                 yield BareEndpoint(url, process.pid, scratch.name)
             finally:
                 await asyncio.to_thread(_stop, processes)

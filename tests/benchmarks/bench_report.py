@@ -7,8 +7,9 @@ In one run, against the five services started as processes on the bench database
 (`bare_app.py` as a process):
 
 1. raw baselines at every offered rate used below: the bare FastAPI endpoint (GET /noop), bare
-   FastAPI + one asyncpg INSERT, bare FastAPI + the availability query (HTTP, vegeta), and a bare
-   asyncpg INSERT and a bare Kafka produce (aiokafka, acks=all) timed in this process (`open_model`);
+   FastAPI + one asyncpg INSERT, + the availability query, + one Kafka produce (acks=all) (HTTP,
+   vegeta), and a bare asyncpg INSERT and a bare Kafka produce (aiokafka, acks=all) timed in this
+   process (`open_model`);
 2. distributor journeys through the gateway at each `--journey-rates` (create, installation,
    shipping, billing, get dates, book, submit; `journeys.py`) and end to end submit -> CONFIRMED
    as seen on Kafka;
@@ -70,6 +71,7 @@ from shared_contracts.distributor import examples
 BARE_NOOP = "bare FastAPI endpoint (GET /noop)"
 BARE_INSERT = "bare FastAPI + asyncpg insert"
 BARE_QUERY = "bare FastAPI + availability query"
+BARE_PRODUCE = "bare FastAPI + Kafka produce acks=all"
 RAW_INSERT = "bare asyncpg insert (no HTTP)"
 RAW_PRODUCE = "bare Kafka produce acks=all (no HTTP)"
 PARTS = ("baselines", "journeys", "oms", "issues")
@@ -125,6 +127,7 @@ async def run_baselines(
                 await run.http("baseline", BARE_NOOP, bare.noop(count), rate)
                 await run.http("baseline", BARE_INSERT, bare.insert(count), rate)
                 await run.http("baseline", BARE_QUERY, bare.query(oms.availability_bodies(count)), rate)
+                await run.http("baseline", BARE_PRODUCE, bare.produce(count), rate)
                 await run.in_process("baseline", RAW_INSERT, rate, count, insert)
                 await run.in_process("baseline", RAW_PRODUCE, rate, count, produce)
         finally:
@@ -300,7 +303,9 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
     env = {"SLOT_CAPACITY": "100000"}  # book measures booking, not running out of demo capacity
     async with (
         benchmark_platform(admin_url, bootstrap, work, traces=args.traces, extra_env=env) as bench,
-        bare_endpoint(admin_url, work, inventory_url=bench.database_urls["inventory"]) as bare,
+        bare_endpoint(
+            admin_url, work, bootstrap=bootstrap, inventory_url=bench.database_urls["inventory"]
+        ) as bare,
     ):
         usage = ProcessUsage(lambda: process_pids(bench, bare))
         report["memory_at_start"] = ProcessUsage.between(usage.snapshot(), usage.snapshot())
@@ -317,6 +322,7 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
                     rates = union(
                         args.journey_rates if "journeys" in parts else [],
                         args.oms_rates if "oms" in parts else [],
+                        [args.dates_rate] if "issues" in parts else [],
                     )
                     await run_baselines(run, bare, oms, admin_url, bootstrap, rates, args.seconds)
                 if "journeys" in parts:

@@ -243,9 +243,9 @@ latency from each call's due time. A failed or unanswered request counts above e
 journey rate, each on the journeys the previous stage succeeded for; submit -> CONFIRMED runs from
 the submit request's start to the order's OrderStatusChanged (CONFIRMED) read from Kafka.
 Ratios compare with the matching baseline at the same offered rate (p50 x: latency multiple).
-CPU is % of one core during the step (postgres: all its processes; memory of postgres is the sum
-of PSS). Figures are printed, nothing is asserted; on a shared machine read them with the load
-average above."""
+CPU is % of one core during the step (postgres: all processes of the server, every database on
+it; its memory is the sum of PSS). Figures are printed, nothing is asserted; on a shared machine
+read them with the load average above."""
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -48,3 +48,10 @@ def test_query_parameters_use_the_wire_names() -> None:
 def test_no_framework_validation_body_is_documented() -> None:
     text = render(openapi_document())
     assert "HTTPValidationError" not in text
+
+
+def test_the_retired_submit_path_documents_the_missing_trace_id_answer() -> None:
+    """Found by schemathesis: without x-trace-id the retired path answers 400, not its 404."""
+    responses = openapi_document()["paths"]["/api/v1/submit"]["post"]["responses"]
+    assert set(responses) == {"400", "404"}
+    assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")

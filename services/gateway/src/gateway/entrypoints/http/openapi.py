@@ -251,7 +251,8 @@ def _documentation_app() -> FastAPI:
         tags=["Distributor"],
         status_code=404,
         response_model=None,
-        responses={404: _error_response(404)},
+        # 400 when x-trace-id is missing: the header check runs before any route.
+        responses={400: _error_response(400), 404: _error_response(404)},
     )
     app.include_router(health_router({}))
     return app

@@ -1,4 +1,5 @@
-"""The platform as real processes for the end-to-end tests of this folder, and demo credentials."""
+"""The platform as real processes, one per pytest run and shared by tests/e2e and tests/fuzz (two
+platforms at once would share the consumer groups and databases), and the demo credentials."""
 
 import json
 import os
@@ -16,7 +17,7 @@ from shared_testing.distributor import Distributor
 from shared_testing.platform import Platform, running_platform
 
 
-@pytest_asyncio.fixture(scope="package", loop_scope="session")
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def platform(
     kafka_bootstrap: str,
     service_db_urls: dict[str, str],
@@ -34,7 +35,7 @@ async def platform(
         yield running
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def demo_clients(service_db_urls: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo credentials, seeded exactly as `make up` does; keyed by name."""
     out = tmp_path_factory.mktemp("clients") / "demo-clients.json"

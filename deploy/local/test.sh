@@ -38,7 +38,8 @@ if [ $# -gt 0 ]; then
 else
   # End-to-end tests run the services as processes in their consumer groups; the integration
   # tests keep in-process instances alive for their whole session, so the two get separate runs.
-  .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/e2e || status=1
-  .venv/bin/pytest -q -p no:cacheprovider tests/e2e || status=1
+  # The fuzzers use the same running platform (reduced; FUZZ_FULL=1 for the full form).
+  .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/fuzz || status=1
+  .venv/bin/pytest -q -p no:cacheprovider tests/e2e tests/fuzz || status=1
 fi
 exit $status

@@ -359,23 +359,28 @@ def write_soak_report(report: dict[str, Any], output_dir: Path) -> None:
             for name in processes
         ],
     )
-    minutes = max((len(values) for values in soak["p99_per_minute"].values()), default=0)
-    lines += ["", "## p99 per minute (ms)", ""]
+    per_minute = soak["p99_per_minute"]
+    minutes = max((len(cells) for cells in per_minute.values()), default=0)
+
+    def cell(entry: dict[str, Any]) -> str:
+        return "-" if not entry["requests"] else _ms(entry["p99_ms"])
+
+    def drift(cells: list[dict[str, Any]]) -> str:
+        measured = [entry["p99_ms"] for entry in cells if entry["requests"]]
+        return _ratio(measured[-1], measured[0]) if len(measured) > 1 else "-"
+
+    lines += ["", "## p99 per minute (ms; `-`: no request of it started that minute)", ""]
     lines += _table(
-        ("operation", *(f"min {m + 1}" for m in range(minutes)), "drift (last / first)"),
-        [
-            [operation, *(_ms(v) for v in values), _ratio(values[-1], values[0]) if values else "-"]
-            for operation, values in soak["p99_per_minute"].items()
-            if values
-        ],
+        ("operation", *(f"min {m + 1}" for m in range(minutes)), "drift (last / first measured)"),
+        [[operation, *(cell(e) for e in cells), drift(cells)] for operation, cells in per_minute.items()],
     )
     lines += ["", "![soak](soak.png)", ""]
     text = "\n".join(lines)
     (output_dir / "soak.md").write_text(text)
     (output_dir / "soak.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
     figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
-    for operation, values in soak["p99_per_minute"].items():
-        left.plot(range(1, len(values) + 1), values, "o-", label=operation)
+    for operation, cells in soak["p99_per_minute"].items():
+        left.plot(range(1, len(cells) + 1), [entry["p99_ms"] for entry in cells], "o-", label=operation)
     left.set_title("p99 per minute")
     left.set_xlabel("minute")
     left.set_ylabel("ms")

@@ -58,21 +58,28 @@ def _memory(run: Run) -> dict[str, float]:
     return {name: round(value / 1024 / 1024, 1) for name, value in snapshot.memory_bytes.items()}
 
 
-def _p99_per_minute(attacks: Sequence[Attack], started: float) -> dict[str, list[float | None]]:
-    """Operation -> p99 (ms) of the requests started in each minute; failures rank above all."""
+def _p99_per_minute(attacks: Sequence[Attack], started: float) -> dict[str, list[dict[str, Any]]]:
+    """Operation -> per minute of the soak: requests started in it, how many failed, and their p99
+    (ms; None when it falls among the failures, which rank above every latency)."""
     buckets: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     for attack in attacks:
-        operation = attack.name
         for hit in attack.hits:
             minute = int((hit.started - started) // 60)
-            buckets[operation][minute].append(hit.latency_s if hit.ok else float("inf"))
-    table: dict[str, list[float | None]] = {}
+            buckets[attack.name][minute].append(hit.latency_s if hit.ok else float("inf"))
+    minutes = 1 + max((m for per_minute in buckets.values() for m in per_minute), default=-1)
+    table: dict[str, list[dict[str, Any]]] = {}
     for operation in (*STAGES, END_TO_END):
         per_minute = buckets.get(operation, {})
-        values: list[float | None] = []
-        for minute in range(max(per_minute, default=-1) + 1):
+        cells = []
+        for minute in range(minutes):
             ranked = sorted(per_minute.get(minute, []))
             p99 = percentile(ranked, 0.99) if ranked else None
-            values.append(None if p99 is None or p99 == float("inf") else round(1000 * p99, 1))
-        table[operation] = values
+            cells.append(
+                {
+                    "requests": len(ranked),
+                    "failed": sum(1 for value in ranked if value == float("inf")),
+                    "p99_ms": None if p99 is None or p99 == float("inf") else round(1000 * p99, 1),
+                }
+            )
+        table[operation] = cells
     return table

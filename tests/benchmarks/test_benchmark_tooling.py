@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from load_tool import Attack, Hit, Target, attack
-from report_output import write_report
+from report_output import write_report, write_soak_report
 
 
 class Echo(BaseHTTPRequestHandler):
@@ -122,3 +122,52 @@ def test_the_report_is_written_as_markdown_png_and_json(tmp_path: Path) -> None:
     assert "mean 1-minute load average of 1.5" in text
     assert (tmp_path / "latency.png").read_bytes().startswith(b"\x89PNG")
     assert json.loads((tmp_path / "results.json").read_text())["rows"][1]["operation"] == "create order"
+
+
+def test_the_soak_report_shows_memory_growth_and_p99_per_minute(tmp_path: Path) -> None:
+    from soak import _p99_per_minute
+
+    def hits(start: float, latency_s: float, failed: int = 0) -> list[Hit]:
+        ok = [Hit(start + n, latency_s, 200, "", "", b"") for n in range(20)]
+        return ok + [Hit(start + 20 + n, 10.0, 0, "timeout", "", b"") for n in range(failed)]
+
+    attacks = [
+        Attack("create order", 1.0, hits(0, 0.010)),
+        Attack("create order", 1.0, hits(130, 0.020)),
+        Attack("submit", 1.0, hits(60, 0.030, failed=5)),
+    ]
+    report = {
+        "started_at": "2026-01-01T00:00:00+00:00",
+        "finished_at": "2026-01-01T00:03:00+00:00",
+        "machine": {
+            "nproc": 2,
+            "cpu_model": "test CPU",
+            "memory_gib": 4.0,
+            "kernel": "6.0",
+            "python": "3.11",
+            "postgresql_version": "15",
+            "postgresql_synchronous_commit": "on",
+            "kafka_version": "4.1",
+        },
+        "vegeta": "v12.13.0",
+        "load_before": [0.5, 0.5, 0.5],
+        "load_during": [1.0],
+        "load_after": [1.0, 1.0, 1.0],
+        "parameters": {},
+        "soak": {
+            "rate": 1.0,
+            "minutes": 3,
+            "requests": 65,
+            "failed": 5,
+            "memory": [{"minute": 0.0, "gateway": 100.0}, {"minute": 3.0, "gateway": 112.0}],
+            "p99_per_minute": _p99_per_minute(attacks, started=0.0),
+        },
+    }
+
+    write_soak_report(report, tmp_path)
+
+    text = (tmp_path / "soak.md").read_text()
+    assert "| gateway | 100 | 112 | +12 |" in text
+    assert "| create order | 10.0 | - | 20.0 | 2.0x |" in text
+    assert "| submit | - | > run | - | - |" in text
+    assert (tmp_path / "soak.png").read_bytes().startswith(b"\x89PNG")

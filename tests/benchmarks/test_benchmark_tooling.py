@@ -75,6 +75,24 @@ async def test_failed_requests_count_and_rank_above_every_latency(echo_url: str)
     assert result.latency["p50_ms"] is not None
 
 
+RUN = {
+    "started_at": "2026-01-01T00:00:00+00:00",
+    "machine": {
+        "nproc": 2,
+        "cpu_model": "test CPU",
+        "memory_gib": 4.0,
+        "kernel": "6.0",
+        "python": "3.11",
+        "postgresql_version": "15",
+        "postgresql_synchronous_commit": "on",
+        "kafka_version": "4.1",
+    },
+    "vegeta": "v12.13.0",
+    "load_before": [0.5, 0.5, 0.5],
+}
+"""What a report says about the run's machine (synthetic)."""
+
+
 def synthetic_row(operation: str, group: str, rate: float, baseline: str | None) -> dict[str, Any]:
     hits = [
         Hit(started=1000.0 + n / rate, latency_s=0.002 * (n + 1), code=200, error="", trace_id="", body=b"")
@@ -90,20 +108,8 @@ def synthetic_row(operation: str, group: str, rate: float, baseline: str | None)
 def test_the_report_is_written_as_markdown_png_and_json(tmp_path: Path) -> None:
     memory = {"processes": {"gateway": {"cpu_percent": 0.0, "memory_mib": 100.0}}}
     report = {
-        "started_at": "2026-01-01T00:00:00+00:00",
+        **RUN,
         "finished_at": "2026-01-01T00:10:00+00:00",
-        "machine": {
-            "nproc": 2,
-            "cpu_model": "test CPU",
-            "memory_gib": 4.0,
-            "kernel": "6.0",
-            "python": "3.11",
-            "postgresql_version": "15",
-            "postgresql_synchronous_commit": "on",
-            "kafka_version": "4.1",
-        },
-        "vegeta": "v12.13.0",
-        "load_before": [0.5, 0.5, 0.5],
         "load_during": [1.0, 2.0],
         "load_after": [1.0, 1.0, 1.0],
         "parameters": {"dates_rate": 200.0},
@@ -137,20 +143,8 @@ def test_the_soak_report_shows_memory_growth_and_p99_per_minute(tmp_path: Path) 
         Attack("submit", 1.0, hits(60, 0.030, failed=5)),
     ]
     report = {
-        "started_at": "2026-01-01T00:00:00+00:00",
+        **RUN,
         "finished_at": "2026-01-01T00:03:00+00:00",
-        "machine": {
-            "nproc": 2,
-            "cpu_model": "test CPU",
-            "memory_gib": 4.0,
-            "kernel": "6.0",
-            "python": "3.11",
-            "postgresql_version": "15",
-            "postgresql_synchronous_commit": "on",
-            "kafka_version": "4.1",
-        },
-        "vegeta": "v12.13.0",
-        "load_before": [0.5, 0.5, 0.5],
         "load_during": [1.0],
         "load_after": [1.0, 1.0, 1.0],
         "parameters": {},

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 PY := .venv/bin/python
 
-.PHONY: help install up down status demo trace test lint format bench bench-soak bench-messaging bench-appointments bench-fulfillment bench-order-create bench-inventory k8s-validate
+.PHONY: help install up down status demo trace test test-faults lint format bench bench-soak bench-messaging bench-appointments bench-fulfillment bench-order-create bench-inventory k8s-validate
 
 help:
 	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
@@ -12,6 +12,7 @@ help:
 	@echo "make demo             one distributor journey through the gateway with curl (needs make up)"
 	@echo "make trace ID=...     print the trace of one x-trace-id from the local span file"
 	@echo "make test             lint + every test against a real Kafka and PostgreSQL"
+	@echo "make test-faults      fault injection under load, own Kafka + PostgreSQL (FULL=1: the full form)"
 	@echo "make lint             ruff + mypy"
 	@echo "make format           ruff format + ruff check --fix"
 	@echo "make bench            the benchmark report: journeys, OMS traffic and baselines at fixed rates (vegeta);"
@@ -47,6 +48,9 @@ trace:
 
 test: install
 	@deploy/local/test.sh
+
+test-faults: install
+	@FAULTS_FULL=$(FULL) .venv/bin/pytest -q -p no:cacheprovider tests/faults
 
 lint: install
 	@$(UV) run --frozen ruff check .

@@ -6,7 +6,8 @@
 #   deploy/local/kafka.sh status [NAME]
 #
 # NAME keeps instances apart (default "dev"; `make test` uses "test"); state lives in var/kafka/NAME
-# (data/, logs/server.log, pid). The controller listens on PORT+1.
+# (data/, logs/server.log, pid). The controller listens on PORT+1. KAFKA_ADVERTISED_PORT (default
+# PORT) is the port clients are told to connect to: the fault suite puts a TCP proxy there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -48,7 +49,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$ctrl
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctrl
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+advertised.listeners=PLAINTEXT://127.0.0.1:${KAFKA_ADVERTISED_PORT:-$port}
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT

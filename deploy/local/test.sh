@@ -39,7 +39,8 @@ else
   # End-to-end tests run the services as processes in their consumer groups; the integration
   # tests keep in-process instances alive for their whole session, so the two get separate runs.
   # The fuzzers use the same running platform (reduced; FUZZ_FULL=1 for the full form).
-  .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/fuzz || status=1
+  .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/fuzz --ignore=tests/faults || status=1
   .venv/bin/pytest -q -p no:cacheprovider tests/e2e tests/fuzz || status=1
+  # The fault suite (tests/faults) brings its own Kafka and PostgreSQL: `make test-faults`.
 fi
 exit $status

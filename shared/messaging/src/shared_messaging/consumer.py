@@ -97,7 +97,7 @@ def subscribe(
         group_id=group_id,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
-        max_poll_interval_ms=int(max(60.0, 3 * settings.consumer_retry_window_seconds) * 1000),
+        max_poll_interval_ms=settings.max_poll_interval_ms(),
         listener=SubscriptionListener(subscription),
         parser=parse,
         decoder=raw_records,

@@ -64,3 +64,12 @@ class KafkaSettings(BaseSettings):
     # Consumers: a poll waits this long for records; when none came, FastStream waits as long
     # again before the next poll (bounds the extra latency of the first record after a quiet spell).
     consumer_poll_timeout_ms: int = Field(default=10, ge=1)
+    # Consumers: longest time between two polls before the broker drops the member from its group.
+    # Unset: three retry windows, at least 60 s (a message retried in place never exceeds it).
+    # The fault suite sets a short one to show a consumer paused beyond it rejoins and loses nothing.
+    consumer_max_poll_interval_ms: int | None = Field(default=None, ge=1_000)
+
+    def max_poll_interval_ms(self) -> int:
+        if self.consumer_max_poll_interval_ms is not None:
+            return self.consumer_max_poll_interval_ms
+        return int(max(60.0, 3 * self.consumer_retry_window_seconds) * 1000)

@@ -37,6 +37,8 @@ class Platform:
     spans_file: Path
     log_dir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Each service's environment, so a process can be started again exactly as before."""
 
     def spans(self) -> list[dict[str, Any]]:
         if not self.spans_file.exists():
@@ -46,6 +48,28 @@ class Platform:
 
     def log(self, service: str) -> str:
         return (self.log_dir / f"{service}.log").read_text(errors="replace")
+
+    def kill(self, service: str) -> None:
+        """SIGKILL: no graceful shutdown, nothing flushed, the consumer does not leave its group."""
+        process = self.processes[service]
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+
+    def freeze(self, service: str) -> None:
+        """SIGSTOP: the process keeps its sockets but neither polls nor heartbeats until `thaw`."""
+        self.processes[service].send_signal(signal.SIGSTOP)
+
+    def thaw(self, service: str) -> None:
+        self.processes[service].send_signal(signal.SIGCONT)
+
+    async def restart(self, service: str, ready_seconds: float = 90.0) -> None:
+        """Start the service again (after `kill`) with the same environment, port and log file."""
+        if self.processes[service].poll() is None:
+            raise RuntimeError(f"{service} is still running")
+        self.processes[service] = await asyncio.to_thread(
+            _spawn_one, service, self.envs[service], self.log_dir, "ab"
+        )
+        await _wait_ready(self.urls[service], self.processes[service], ready_seconds)
 
 
 async def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
@@ -64,22 +88,24 @@ async def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float
     raise TimeoutError(f"{url} not ready within {seconds:g} s")
 
 
+def _spawn_one(service: str, env: Mapping[str, str], work_dir: Path, mode: str) -> subprocess.Popen[bytes]:
+    with (work_dir / f"{service}.log").open(mode) as log:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", service], env=dict(env), stdout=log, stderr=subprocess.STDOUT
+        )
+
+
 def _spawn(
     services: Sequence[str], envs: Mapping[str, Mapping[str, str]], work_dir: Path
 ) -> dict[str, subprocess.Popen[bytes]]:
     work_dir.mkdir(parents=True, exist_ok=True)
-    processes = {}
-    for service in services:
-        with (work_dir / f"{service}.log").open("wb") as log:  # the child keeps its own descriptor
-            processes[service] = subprocess.Popen(
-                [sys.executable, "-m", service], env=dict(envs[service]), stdout=log, stderr=subprocess.STDOUT
-            )
-    return processes
+    return {service: _spawn_one(service, envs[service], work_dir, "wb") for service in services}
 
 
 def _stop(processes: Mapping[str, subprocess.Popen[bytes]], seconds: float = 20.0) -> None:
     for process in processes.values():
         if process.poll() is None:
+            process.send_signal(signal.SIGCONT)  # a frozen process cannot act on SIGTERM
             process.send_signal(signal.SIGTERM)
     for process in processes.values():
         try:
@@ -111,12 +137,12 @@ async def running_platform(
         **{f"{service.upper()}_URL": url for service, url in urls.items()},
         **(extra_env or {}),
     }
-    envs = {
+    platform.envs = {
         service: {**common, "DATABASE_URL": database_urls[service], "HTTP_PORT": str(ports[service])}
         for service in services
     }
     try:
-        platform.processes = await asyncio.to_thread(_spawn, services, envs, work_dir)
+        platform.processes = await asyncio.to_thread(_spawn, services, platform.envs, work_dir)
         await asyncio.gather(*(_wait_ready(urls[s], platform.processes[s], ready_seconds) for s in services))
         yield platform
     finally:

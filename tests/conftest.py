@@ -56,3 +56,16 @@ async def distributor(platform: Platform, demo_clients: dict[str, Any]) -> Async
         client = Distributor(http, demo_clients["sandbox-sp"], "e2e-journey")
         yield client
         await client.cancel_booked()
+
+
+@pytest.fixture(scope="session")
+def inventory_demo_data(service_db_urls: dict[str, str]) -> None:
+    """Inventory's demo set (items and locations of the specification's samples), loaded as
+    `python -m inventory data demo` does (idempotent)."""
+    subprocess.run(
+        [sys.executable, "-m", "inventory", "data", "demo"],
+        env={**os.environ, "DATABASE_URL": service_db_urls["inventory"]},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )

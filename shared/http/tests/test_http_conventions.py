@@ -1,7 +1,9 @@
 """The HTTP conventions of API.md: error body, mandatory x-trace-id, content type, size, health."""
 
+import socket
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -142,3 +144,53 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     await client.get("/business", headers=TRACE)
     metrics = (await client.get("/metrics")).text
     assert 'http_requests_total{method="GET",route="/business",service="demo",status="409"}' in metrics
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.CannotConnectNowError("the database system is starting up"),
+        asyncpg.InterfaceError("pool is closing"),
+        TimeoutError(),
+    ],
+    ids=lambda failure: type(failure).__name__,
+)
+async def test_a_database_that_cannot_serve_is_503_unavailable(failure: Exception) -> None:
+    app = build_app()
+
+    @app.get("/query")
+    async def query() -> None:
+        raise failure
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        response = await http.get("/query", headers=TRACE)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    body = response.json()
+    assert (body["code"], body["category"], body["traceId"]) == (
+        "UNAVAILABLE",
+        "UNAVAILABLE",
+        "trace-abc",
+    )
+
+
+async def test_a_refused_database_connection_is_503_not_500() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pool = await asyncpg.create_pool(f"postgresql://nobody@127.0.0.1:{port}/none", min_size=0)
+    app = build_app()
+
+    @app.get("/query")
+    async def query() -> None:
+        async with pool.acquire() as conn:
+            await conn.fetchval("SELECT 1")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        response = await http.get("/query", headers=TRACE)
+    await pool.close()
+    assert response.status_code == 503
+    assert response.json()["category"] == "UNAVAILABLE"

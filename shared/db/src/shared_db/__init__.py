@@ -2,5 +2,6 @@
 
 from shared_db.pool import create_pool
 from shared_db.settings import DatabaseSettings
+from shared_db.unavailable import DATABASE_UNAVAILABLE_ERRORS
 
-__all__ = ["DatabaseSettings", "create_pool"]
+__all__ = ["DATABASE_UNAVAILABLE_ERRORS", "DatabaseSettings", "create_pool"]

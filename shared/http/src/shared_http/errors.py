@@ -1,5 +1,6 @@
 """`ApiError` and the exception handlers that turn every failure into the standard error body."""
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,8 +11,10 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared_contracts.errors import ErrorBody, ErrorCategory, ValidationErrorItem
+from shared_db import DATABASE_UNAVAILABLE_ERRORS
 
 TRACE_HEADER = "x-trace-id"
+_logger = logging.getLogger("shared_http.errors")
 
 _CATEGORY_BY_STATUS = {
     400: ErrorCategory.VALIDATION,
@@ -126,9 +129,31 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # A database that is down or out of connections is the caller's cue to retry, not a bug.
+    _logger.warning(
+        "database unavailable on %s %s: %r (x-trace-id %s)",
+        request.method,
+        request.url.path,
+        exc,
+        request.headers.get(TRACE_HEADER),
+    )
+    return error_response(
+        request,
+        ApiError(
+            503,
+            "UNAVAILABLE",
+            "The service cannot reach its database right now; retry later",
+            headers={"Retry-After": "1"},
+        ),
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(ValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    for unavailable in DATABASE_UNAVAILABLE_ERRORS:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

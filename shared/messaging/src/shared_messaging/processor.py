@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared_contracts.envelope import CE_ID, CE_TYPE, X_TRACE_ID, CloudEventMeta, EnvelopeError, external_meta
 from shared_contracts.errors import ErrorBody
+from shared_db import DATABASE_UNAVAILABLE_ERRORS
 from shared_messaging.backoff import backoff_delay
 from shared_messaging.dispatch import Outcome
 from shared_messaging.dlq import (
@@ -50,12 +51,7 @@ _logger = logging.getLogger("shared_messaging.consumer")
 _tracer = trace.get_tracer("shared_messaging")
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,  # the client connection's state (closed, pool closing), not the message
-    asyncpg.InsufficientResourcesError,
-    asyncpg.OperatorInterventionError,
+    *DATABASE_UNAVAILABLE_ERRORS,
     asyncpg.TransactionRollbackError,
 )
 """Infrastructure failures: the message is retried until they pass, never dead-lettered."""

@@ -5,7 +5,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,11 @@ import pytest
 import pytest_asyncio
 
 from shared_testing.distributor import Distributor
+from shared_testing.gateway_calls import create_client
 from shared_testing.platform import Platform, running_platform
+
+READY_SECONDS = 240.0
+"""Generous: on the shared 2-core machine, importing a service alone can take 20 s under load."""
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -30,7 +35,7 @@ async def platform(
         kafka_bootstrap=kafka_bootstrap,
         work_dir=work_dir,
         extra_env={"CONSUMER_LAG_REFRESH_SECONDS": "0.5"},
-        ready_seconds=180,  # five interpreters importing at once on a busy 2-core machine
+        ready_seconds=READY_SECONDS,
     ) as running:
         yield running
 
@@ -69,3 +74,49 @@ def inventory_demo_data(service_db_urls: dict[str, str]) -> None:
         capture_output=True,
         timeout=120,
     )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def gateway(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=platform.urls["gateway"], timeout=20) as http:
+        yield http
+
+
+LIMITED_GATEWAY_ENV = {
+    "RATE_LIMIT_PER_SECOND": "0.1",
+    "RATE_LIMIT_BURST": "3",
+    "AUTH_FAILURE_PER_SOURCE_RATE_PER_SECOND": "0.05",
+    "AUTH_FAILURE_PER_SOURCE_BURST": "5",
+}
+"""Limits low enough to reach in a test: 3 requests per client, 5 failed logins per address."""
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def limited_gateway(
+    platform: Platform,
+    kafka_bootstrap: str,
+    service_db_urls: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Platform]:
+    """A second gateway process (another replica) in front of the same services, with low limits."""
+    upstreams = {f"{name.upper()}_URL": url for name, url in platform.urls.items() if name != "gateway"}
+    async with running_platform(
+        database_urls=service_db_urls,
+        kafka_bootstrap=kafka_bootstrap,
+        work_dir=tmp_path_factory.mktemp("limited-gateway"),
+        services=("gateway",),
+        extra_env={**upstreams, **LIMITED_GATEWAY_ENV},
+        ready_seconds=READY_SECONDS,
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def new_client(service_db_urls: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    """`new_client(sp="sp-x", environment="sandbox", role="distributor")`: a fresh client via the CLI."""
+
+    def create(*, sp: str | None, environment: str = "sandbox", role: str = "distributor") -> dict[str, Any]:
+        name = f"e2e-{uuid.uuid4().hex[:12]}"
+        return create_client(service_db_urls["gateway"], name, sp=sp, environment=environment, role=role)
+
+    return create

@@ -5,19 +5,16 @@ and book-then-submit with no pause, 50 orders in a row.
 Appointments booked here are cancelled at the end, so the demo capacity the test borrowed is given
 back (the database is shared with other runs)."""
 
-import copy
 import random
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import httpx
 import pytest_asyncio
 
 from shared_contracts.distributor import examples, paths
-from shared_testing.platform import Platform
+from shared_testing.gateway_calls import GatewayCaller, sub_order_id_of
 
 SANDBOX_SITE = dict(examples.KNOWN_GOOD_SITE_ADDRESS)
 PRODUCTION_SITES = [  # the demo production addresses (services/appointment/README.md)
@@ -30,104 +27,18 @@ SLOT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 SERVICE_APPOINTMENT_INCOMPLETE = "Previous Step (Service Appointment) is not complete."
 
 
-@dataclass
-class Distributor:
-    """One demo credential calling the gateway; remembers the appointments it booked."""
-
-    http: httpx.AsyncClient
-    credential: dict[str, Any]
-    booked: list[str] = field(default_factory=list)
-
-    async def call(
-        self, method: str, path: str, body: dict[str, Any] | None = None, params: dict[str, str] | None = None
-    ) -> httpx.Response:
-        headers = {
-            "client_id": self.credential["client_id"],
-            "client_secret": self.credential["client_secret"],
-            "x-trace-id": f"journey-{uuid.uuid4().hex}",
-            "source": "e2e-distributor-journey",
-        }
-        response = await self.http.request(method, path, json=body, params=params, headers=headers)
-        assert response.headers["x-trace-id"] == headers["x-trace-id"]
-        return response
-
-    async def ok(self, method: str, path: str, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
-        response = await self.call(method, path, body)
-        assert response.status_code == status, f"{method} {path}: {response.status_code} {response.text}"
-        answer: dict[str, Any] = response.json()
-        return answer
-
-    async def enriched_order(self, site: dict[str, str]) -> tuple[dict[str, Any], date, date]:
-        """Created, then installation, shipping and billing enrichment of its one sub-order."""
-        body = copy.deepcopy(examples.CREATE_ORDER)
-        body["subOrders"][0]["siteAddress"] = site
-        body["externalOrderId"] = f"PO-{uuid.uuid4().hex[:8]}"
-        order = await self.ok("POST", paths.CREATE_ORDER, body, status=201)
-        ids = {"orderId": order["orderId"], "subOrderId": order["subOrders"][0]["subOrderId"]}
-        start = date.today() + timedelta(days=random.randint(7, 60))
-        due = start + timedelta(days=13)
-        installation = {
-            **copy.deepcopy(examples.INSTALLATION),
-            **ids,
-            "siteAddress": site,
-            "customerRequestedStartDate": start.isoformat(),
-            "customerRequestedDueDate": due.isoformat(),
-        }
-        await self.ok("PUT", paths.INSTALLATION, installation)
-        await self.ok("POST", paths.SHIPPING, {**copy.deepcopy(examples.SHIPPING), **ids})
-        items = [
-            {
-                "orderItemId": item["orderItemId"],
-                "unitPrice": 12.99,
-                "currency": "USD",
-                "billingFrequency": "ONE_TIME",
-            }
-            for item in order["subOrders"][0]["subOrderItems"]
-        ]
-        await self.ok(
-            "POST", paths.BILLING, {**copy.deepcopy(examples.BILLING), **ids, "orderedItems": items}
-        )
-        return order, start, due
-
-    async def dates(self, order_id: str, sub_order_id: str) -> httpx.Response:
-        return await self.call(
-            "GET", paths.APPOINTMENT_DATES, params={"orderId": order_id, "subOrderId": sub_order_id}
-        )
-
-    async def book(self, order_id: str, sub_order_id: str, window: dict[str, Any]) -> dict[str, Any]:
-        body = {
-            "orderId": order_id,
-            "subOrderId": sub_order_id,
-            "startDate": window["startDate"],
-            "endDate": window["endDate"],
-        }
-        booked = await self.ok("POST", paths.APPOINTMENT, body, status=201)
-        self.booked.append(booked["appointmentId"])
-        return booked
-
-
-def sub_order_id_of(order: dict[str, Any]) -> str:
-    sub_order_id: str = order["subOrders"][0]["subOrderId"]
-    return sub_order_id
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def gateway(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=platform.urls["gateway"], timeout=20) as http:
-        yield http
-
-
 @pytest_asyncio.fixture(loop_scope="session")
 async def distributors(
     gateway: httpx.AsyncClient, demo_clients: dict[str, Any]
-) -> AsyncIterator[dict[str, Distributor]]:
+) -> AsyncIterator[dict[str, GatewayCaller]]:
     """`sandbox-sp` and `production-sp`; every appointment they booked is cancelled afterwards."""
-    made = {name: Distributor(gateway, demo_clients[name]) for name in ("sandbox-sp", "production-sp")}
+    made = {
+        name: GatewayCaller(gateway, demo_clients[name], source="e2e-distributor-journey")
+        for name in ("sandbox-sp", "production-sp")
+    }
     yield made
     for distributor in made.values():
-        for appointment_id in distributor.booked:
-            cancelled = await distributor.call("DELETE", f"{paths.APPOINTMENT}/{appointment_id}")
-            assert cancelled.status_code == 200, cancelled.text
+        await distributor.cancel_booked()
 
 
 def check_offered(windows: list[dict[str, Any]], start: date, due: date) -> None:
@@ -146,7 +57,7 @@ def check_offered(windows: list[dict[str, Any]], start: date, due: date) -> None
 
 
 async def test_the_complete_journey_then_the_submit_gate_then_50_book_then_submit(
-    distributors: dict[str, Distributor],
+    distributors: dict[str, GatewayCaller],
 ) -> None:
     sandbox, production = distributors["sandbox-sp"], distributors["production-sp"]
 

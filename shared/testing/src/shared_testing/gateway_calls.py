@@ -127,8 +127,15 @@ class GatewayCaller:
         assert response.headers["x-trace-id"] == sent["x-trace-id"]
         return response
 
-    async def ok(self, method: str, path: str, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
-        response = await self.call(method, path, body)
+    async def ok(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        status: int = 200,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        response = await self.call(method, path, body, params=params)
         assert response.status_code == status, f"{method} {path}: {response.status_code} {response.text}"
         answer: dict[str, Any] = response.json()
         return answer

@@ -538,15 +538,6 @@ async def test_malformed_messages_go_to_the_dlq_and_valid_ones_are_applied(
         assert record.value == message.value
 
 
-@pytest.mark.xfail(
-    run=False,
-    reason=(
-        "shared_messaging bug: the DLQ error body lists every validation error, so a long list of "
-        "wrong entries (here 60,000) makes a DLQ record over the producer's max_request_size; the "
-        "publish is retried forever and the partition never moves on (not run: it would block a "
-        "partition of oms.fulfillment-order.v1 for the rest of the session)"
-    ),
-)
 async def test_a_value_failing_validation_many_times_is_dead_lettered(
     platform: Platform, kafka_bootstrap: str
 ) -> None:

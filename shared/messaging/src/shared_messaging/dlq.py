@@ -27,6 +27,10 @@ VALIDATION_FAILED = "VALIDATION_FAILED"
 HANDLER_FAILED = "HANDLER_FAILED"
 
 _MAX_INPUT_CHARS = 200
+# A value can fail its model once per entry of a long list: the DLQ record lists the first ones
+# only, so its headers stay far below the producer's max_request_size (else the publish fails
+# forever and the partition never moves on).
+MAX_LISTED_ERRORS = 100
 
 
 class PermanentError(Exception):
@@ -129,10 +133,28 @@ def internal_error_body(error: BaseException, attempts: int, trace_id: str | Non
     )
 
 
+def bounded(error: ErrorBody) -> ErrorBody:
+    """`error` with at most `MAX_LISTED_ERRORS` validation and business errors, and a last entry
+    saying how many more there were."""
+    validation, business = error.validation_errors, error.business_error
+    if len(validation) > MAX_LISTED_ERRORS:
+        more = len(validation) - MAX_LISTED_ERRORS + 1
+        validation = [
+            *validation[: MAX_LISTED_ERRORS - 1],
+            ValidationErrorItem(error=f"{more} more validation errors not listed", field="value"),
+        ]
+    if len(business) > MAX_LISTED_ERRORS:
+        more = len(business) - MAX_LISTED_ERRORS + 1
+        business = [*business[: MAX_LISTED_ERRORS - 1], f"{more} more business errors not listed"]
+    if validation is error.validation_errors and business is error.business_error:
+        return error
+    return error.model_copy(update={"validation_errors": validation, "business_error": business})
+
+
 def dlq_headers(headers: Sequence[tuple[str, bytes | None]], error: ErrorBody) -> list[tuple[str, bytes]]:
     """The original headers (earlier error headers replaced) plus `x-error-code` and `x-error`."""
     kept = [(name, value or b"") for name, value in headers if name.lower() not in (X_ERROR_CODE, X_ERROR)]
-    body = json.dumps(error.to_json_dict(), separators=(",", ":"), ensure_ascii=False)
+    body = json.dumps(bounded(error).to_json_dict(), separators=(",", ":"), ensure_ascii=False)
     return [*kept, (X_ERROR_CODE, error.code.encode()), (X_ERROR, body.encode())]
 
 

@@ -122,6 +122,16 @@ async def test_field_rules_of_the_specification(stack: Stack, world: World) -> N
     assert ("items[0].fulfillLocationType", "V") in problems
 
 
+async def test_values_inventory_refuses_are_a_validation_error_not_a_502(stack: Stack, world: World) -> None:
+    # Found by schemathesis: an empty item and location 0 reached inventory, whose 400 became 502.
+    bad = world.order("refused", [("drill", 1)], fulfillLocation=0)
+    bad["details"][0]["item"] = ""
+    response = await create(stack.client, bad)
+    assert response.status_code == 400, response.text
+    assert (response.json()["code"], response.json()["category"]) == ("VALIDATION_FAILED", "VALIDATION")
+    assert response.json()["validationErrors"]
+
+
 async def test_resend_adds_new_lines_and_the_same_line_changes_nothing(stack: Stack, world: World) -> None:
     first = (await create(stack.client, world.order("re", [("drill", 2)], source="WH"))).json()["items"][0]
     again = (await create(stack.client, world.order("re", [("drill", 2), ("bulb", 1)], source="WH"))).json()[

@@ -3,7 +3,9 @@ are both HTTP 400, as the specification has it; inventory unreachable is 503 `UN
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Final
+from typing import Any, Final
+
+from pydantic import ValidationError
 
 from fulfillment.adapters.inventory_client import InventoryRefusedError, InventoryUnavailableError
 from fulfillment.domain.errors import BusinessRuleError, InvalidRequestError
@@ -31,6 +33,11 @@ def as_api_error(error: Exception) -> ApiError | None:
         )
     if isinstance(error, InventoryUnavailableError):
         return ApiError(503, "UNAVAILABLE", "The inventory service is unavailable; please retry shortly.")
+    if isinstance(error, InventoryRefusedError) and error.status == 400:
+        # Values inventory refuses (an empty item, location 0) are the caller's input errors.
+        return ApiError(
+            400, "VALIDATION_FAILED", VALIDATION_MESSAGE, validation_errors=_refused_items(error.body)
+        )
     if isinstance(error, InventoryRefusedError):
         return ApiError(
             502,
@@ -38,6 +45,17 @@ def as_api_error(error: Exception) -> ApiError | None:
             "The inventory service refused the request; quote the trace id to support",
         )
     return None
+
+
+def _refused_items(body: Any) -> list[ValidationErrorItem]:
+    listed = body.get("validationErrors") if isinstance(body, dict) else None
+    items = []
+    for entry in listed if isinstance(listed, list) else []:
+        try:
+            items.append(ValidationErrorItem.model_validate(entry))
+        except ValidationError:
+            continue
+    return items or [ValidationErrorItem(error="refused by the inventory service", field="body")]
 
 
 @contextmanager

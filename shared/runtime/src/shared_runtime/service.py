@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,16 +118,25 @@ class ServiceRuntime:
         log.info("service started", extra={"service": self.name})
 
     async def stop(self) -> None:
+        """Stop whatever started (also after a failed start), each part even if another fails."""
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         if self.lag_sampler is not None:
-            await self.lag_sampler.stop()
+            steps.append(("lag sampler", self.lag_sampler.stop))
         if self.relay is not None:
-            await self.relay.stop()
+            steps.append(("outbox relay", self.relay.stop))
         if self.broker is not None:
-            await stop_broker(self.broker, self.settings)
+            broker = self.broker
+            steps.append(("kafka broker", lambda: stop_broker(broker, self.settings)))
         if self.dead_letters is not None:
-            await self.dead_letters.stop()
+            steps.append(("dead-letter producer", self.dead_letters.stop))
         if self.pool is not None:
-            await asyncio.wait_for(self.pool.close(), 10)
+            pool = self.pool
+            steps.append(("database pool", lambda: asyncio.wait_for(pool.close(), 10)))
+        for name, step in steps:
+            try:
+                await step()
+            except Exception:
+                log.exception("stopping the %s failed", name, extra={"service": self.name})
 
     async def database_ready(self) -> None:
         if self.pool is None or not self.migrated:
@@ -141,7 +150,14 @@ class ServiceRuntime:
     def app(self) -> FastAPI:
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-            await self.start()
+            try:
+                await self.start()
+            except BaseException:
+                # What did start (pool, consumers, producers) must not keep the process alive
+                # after uvicorn reports the failed startup: the process exits, the supervisor
+                # (Kubernetes, supervisord) restarts it.
+                await self.stop()
+                raise
             try:
                 yield
             finally:

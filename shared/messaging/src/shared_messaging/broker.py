@@ -110,8 +110,8 @@ async def flush_producer(producer: AIOKafkaProducer, settings: KafkaSettings) ->
 
 
 async def start_broker(broker: KafkaBroker, settings: KafkaSettings) -> None:
-    """Connect the FastStream broker and start its subscribers within the start bound."""
-    await bounded(broker.start(), settings.kafka_start_timeout_seconds, "Kafka broker start")
+    """Connect the FastStream broker and start its subscribers (joining their groups), bounded."""
+    await bounded(broker.start(), settings.broker_start_timeout_seconds(), "Kafka broker start")
 
 
 async def stop_broker(broker: KafkaBroker, settings: KafkaSettings) -> None:

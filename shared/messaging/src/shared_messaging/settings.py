@@ -73,3 +73,10 @@ class KafkaSettings(BaseSettings):
         if self.consumer_max_poll_interval_ms is not None:
             return self.consumer_max_poll_interval_ms
         return int(max(60.0, 3 * self.consumer_retry_window_seconds) * 1000)
+
+    def broker_start_timeout_seconds(self) -> float:
+        """The bound of starting the subscribers: aiokafka's start waits for the group's partition
+        assignment, and after a replica was killed the group waits up to the rebalance timeout (the
+        max poll interval) for the dead member before it assigns. An unreachable broker still
+        fails fast (bootstrap), within `kafka_start_timeout_seconds`'s own client bounds."""
+        return max(self.kafka_start_timeout_seconds, self.max_poll_interval_ms() / 1000 + 15)

@@ -28,6 +28,7 @@ from aiokafka import AIOKafkaProducer
 from shared_contracts import topics
 from shared_contracts.distributor import examples, paths
 from shared_contracts.merchandising import read_spec_sample
+from shared_testing.gateway_calls import billing_body
 
 MERCH = "/MerchIntegrations/services/customerOrders"
 SITES = {
@@ -152,17 +153,7 @@ class Client:
         }
         await self.send("installation", "PUT", paths.INSTALLATION, body=installation)
         await self.send("shipping", "POST", paths.SHIPPING, body=copy.deepcopy(examples.SHIPPING) | ids)
-        billed = [
-            {
-                "orderItemId": item["orderItemId"],
-                "unitPrice": 12.99,
-                "currency": "USD",
-                "billingFrequency": "ONE_TIME",
-            }
-            for item in order["subOrders"][0]["subOrderItems"]
-        ]
-        billing = copy.deepcopy(examples.BILLING) | ids | {"orderedItems": billed}
-        await self.send("billing", "POST", paths.BILLING, body=billing)
+        await self.send("billing", "POST", paths.BILLING, body=billing_body(order))
         # The appointment service learns the sub-order from events: until then, 404 or 409.
         dates = await self.send(
             "dates", "GET", paths.APPOINTMENT_DATES, params=ids, not_yet=frozenset({404, 409})

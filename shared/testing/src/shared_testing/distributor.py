@@ -21,6 +21,7 @@ import httpx
 
 from shared_contracts.distributor import examples, paths
 from shared_messaging.testing import wait_until
+from shared_testing.gateway_calls import billing_body
 
 SITE = dict(examples.KNOWN_GOOD_SITE_ADDRESS)
 SHIPPING_WAREHOUSE = 1001  # fulfillment's default sourcing: warehouse 10, channel 1 (demo data)
@@ -104,16 +105,7 @@ class Distributor:
         )
         await self.ok("PUT", paths.INSTALLATION, installation)
         await self.ok("POST", paths.SHIPPING, copy.deepcopy(examples.SHIPPING) | ids)
-        billed = [
-            {
-                "orderItemId": entry["orderItemId"],
-                "unitPrice": 12.99,
-                "currency": "USD",
-                "billingFrequency": "ONE_TIME",
-            }
-            for entry in order["subOrders"][0]["subOrderItems"]
-        ]
-        await self.ok("POST", paths.BILLING, copy.deepcopy(examples.BILLING) | ids | {"orderedItems": billed})
+        await self.ok("POST", paths.BILLING, billing_body(order))
         dates = await self.ok("GET", paths.APPOINTMENT_DATES, params=ids)
         window = random.choice(dates["appointmentDates"])
         booked = await self.ok(

@@ -1,8 +1,7 @@
 """Faults under a steady load of distributor journeys and OMS traffic; after each has healed, the
 platform has lost nothing, duplicated nothing and nothing hangs (checks.py).
 
-Run: `make test-faults` (reduced form; not yet part of `make test`: see ADR 0015) or
-`make test-faults FULL=1`.
+Run: `make test-faults` (reduced form, also part of `make test`) or `make test-faults FULL=1`.
 What each scenario proves:
 - kill -9 of each service in turn: work cut off mid-transaction or mid-publish is neither lost nor
   doubled (outbox, inbox, gateway idempotency), and a restarted service takes its partitions back;

@@ -11,8 +11,9 @@ import copy
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -357,7 +358,9 @@ async def test_business_rules_of_enrichment_and_booking(callers: dict[str, Gatew
         },
     )
     check_error(reversed_dates, 400, "VALIDATION_FAILED", "VALIDATION", reversed_dates.headers["x-trace-id"])
-    past = date.today() - timedelta(days=1)
+    # "In the past" is judged on the business calendar (enrichment's BUSINESS_TIMEZONE default),
+    # not the test machine's: around midnight UTC the two days differ.
+    past = datetime.now(ZoneInfo("America/Chicago")).date() - timedelta(days=1)
     in_the_past = await sandbox.call(
         "PUT",
         paths.INSTALLATION,

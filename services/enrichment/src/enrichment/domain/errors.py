@@ -26,6 +26,16 @@ class OrderNotOpenError(DomainError):
         self.status = status
 
 
+class TransactionIdReusedError(DomainError):
+    """An `x-transaction-id` already applied to another request of the same client."""
+
+    def __init__(self, transaction_id: str) -> None:
+        super().__init__(
+            f"x-transaction-id '{transaction_id[:64]}' was already used with a different request; "
+            "use a new one"
+        )
+
+
 class StepIncompleteError(DomainError):
     """Submit found a step that is not complete on some sub-order."""
 

@@ -1,4 +1,7 @@
-"""Create an order, its contract, sub-orders and items (status DRAFT); emits OrderCreated."""
+"""Create an order, its contract, sub-orders and items (status DRAFT); emits OrderCreated.
+
+Once per `x-transaction-id`: a retry of an applied request gets the first answer.
+"""
 
 import uuid
 from dataclasses import dataclass
@@ -10,6 +13,7 @@ from enrichment.adapters.database import transaction
 from enrichment.adapters.orders_repository import NewItem, NewOrder
 from enrichment.adapters.orders_repository import NewSubOrder as NewSubOrderRow
 from enrichment.domain.order import CREATED
+from enrichment.service_layer.applied_once import earlier_answer, remember_answer
 from enrichment.service_layer.context import EnrichmentRules, RequestContext
 from enrichment.service_layer.events import stage
 from shared_contracts.distributor import (
@@ -98,6 +102,9 @@ async def create_order(
         sub_orders=[sub_order.event_part() for sub_order in planned],
     )
     async with transaction(pool) as conn:
+        earlier = await earlier_answer(conn, context, "create-order", request, CreateOrderResponse)
+        if earlier is not None:
+            return earlier
         await orders_repository.insert_order(
             conn,
             context,
@@ -107,4 +114,5 @@ async def create_order(
         )
         await orders_repository.record_status(conn, response.order_id, CREATED, context.trace_id)
         await stage(conn, event, context.transaction_id)
+        await remember_answer(conn, context, response)
     return response

@@ -9,6 +9,7 @@ from enrichment.adapters.cdg_repository import Cdg
 from enrichment.adapters.database import transaction
 from enrichment.domain.errors import NotFoundError
 from enrichment.domain.order import Order
+from enrichment.service_layer.applied_once import earlier_answer, remember_answer
 from enrichment.service_layer.context import RequestContext, Tenant, as_uuid
 from enrichment.service_layer.events import stage
 from shared_contracts.distributor import CdgRequest, CdgResponse
@@ -47,6 +48,9 @@ async def _tenant_orders(conn: asyncpg.Connection, tenant: Tenant, order_ids: li
 async def enrich_cdg(pool: asyncpg.Pool, context: RequestContext, request: CdgRequest) -> CdgResponse:
     """All named orders join the group, or none: each must be the caller's, DRAFT, and in no other group."""
     async with transaction(pool) as conn:
+        earlier = await earlier_answer(conn, context, "cdg", request, CdgResponse)
+        if earlier is not None:
+            return earlier
         cdg = await _group(conn, context, request)
         orders = await _tenant_orders(conn, context.tenant, request.order_ids)
         joining = [order for order in orders if order.join_cdg(cdg.cdg_id)]
@@ -60,4 +64,6 @@ async def enrich_cdg(pool: asyncpg.Pool, context: RequestContext, request: CdgRe
             )
             await stage(conn, event, context.transaction_id)
         members = await cdg_repository.member_order_ids(conn, uuid.UUID(cdg.cdg_id))
-    return CdgResponse(cdg_id=cdg.cdg_id, cdg_name=cdg.name, order_ids=members)
+        response = CdgResponse(cdg_id=cdg.cdg_id, cdg_name=cdg.name, order_ids=members)
+        await remember_answer(conn, context, response)
+    return response

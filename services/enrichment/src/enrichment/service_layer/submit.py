@@ -3,7 +3,8 @@
 Steps are checked in the order Installation, Shipping, Billing, Service Appointment over every
 sub-order. The appointment step reads the local read model; sub-orders it does not know as booked
 are looked up at the appointment service before the transaction (no transaction waits on HTTP),
-and what it confirms is recorded in the read model inside the transaction.
+and what it confirms is recorded in the read model inside the transaction. Once per
+`x-transaction-id`: a retry of an applied submit gets the first answer, not ORDER_NOT_OPEN.
 """
 
 import asyncio
@@ -15,10 +16,16 @@ from enrichment.adapters import appointments_repository, cdg_repository, orders_
 from enrichment.adapters.appointments_repository import Booking
 from enrichment.adapters.database import transaction
 from enrichment.adapters.order_details import load_details
-from enrichment.domain.errors import NotFoundError
+from enrichment.domain.errors import NotFoundError, OrderNotOpenError
 from enrichment.domain.order import Order
 from enrichment.domain.steps import Step
-from enrichment.domain.submit_gate import SubOrderProgress, ensure_submittable, first_missing_step
+from enrichment.domain.submit_gate import (
+    MissingStep,
+    SubOrderProgress,
+    ensure_submittable,
+    first_missing_step,
+)
+from enrichment.service_layer.applied_once import earlier_answer, remember_answer
 from enrichment.service_layer.context import EnrichmentRules, RequestContext, as_uuid
 from enrichment.service_layer.events import stage, status_changed
 from enrichment.service_layer.lookup import tenant_order
@@ -83,6 +90,18 @@ async def _ask_appointment_service(
     return [booking for booking in answers if booking is not None]
 
 
+async def _first_missing_step(
+    pool: asyncpg.Pool, context: RequestContext, request: SubmitRequest
+) -> MissingStep | None:
+    """The first incomplete step as the orders stand now, read without locks."""
+    async with pool.acquire() as conn:
+        try:
+            orders = await _orders(conn, context, request, lock=False)
+        except OrderNotOpenError:
+            return None  # the transaction answers: a replay of this very submit, or the refusal
+        return first_missing_step(await _progress(conn, orders))
+
+
 async def submit(
     pool: asyncpg.Pool,
     context: RequestContext,
@@ -90,12 +109,14 @@ async def submit(
     appointments: AppointmentDirectory,
     request: SubmitRequest,
 ) -> SubmitResponse:
-    async with pool.acquire() as conn:
-        missing = first_missing_step(await _progress(conn, await _orders(conn, context, request, lock=False)))
+    missing = await _first_missing_step(pool, context, request)
     fetched: list[Booking] = []
     if missing is not None and missing.step is Step.SERVICE_APPOINTMENT:
         fetched = await _ask_appointment_service(appointments, missing.sub_order_ids, context)
     async with transaction(pool) as conn:
+        earlier = await earlier_answer(conn, context, "submit", request, SubmitResponse)
+        if earlier is not None:
+            return earlier
         orders = await _orders(conn, context, request, lock=True)
         for booking in fetched:
             await appointments_repository.record_booking(conn, booking)
@@ -114,7 +135,12 @@ async def submit(
             )
             await stage(conn, event, context.transaction_id)
             await stage(conn, status_changed(order.order_id, change), context.transaction_id)
-    order_ids = [order.order_id for order in orders]
+        answer = _answer(request, [order.order_id for order in orders])
+        await remember_answer(conn, context, answer)
+    return answer
+
+
+def _answer(request: SubmitRequest, order_ids: list[str]) -> SubmitResponse:
     if request.order_id is not None:
         return SubmitResponse(order_id=order_ids[0], order_ids=order_ids, order_status="SUBMITTED")
     return SubmitResponse(cdg_id=request.cdg_id, order_ids=order_ids, order_status="SUBMITTED")

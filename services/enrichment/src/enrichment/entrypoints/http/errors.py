@@ -11,6 +11,7 @@ from enrichment.domain.errors import (
     OrderNotOpenError,
     SandboxTestDataError,
     StepIncompleteError,
+    TransactionIdReusedError,
 )
 from enrichment.service_layer.ports import AppointmentServiceUnavailableError
 from shared_contracts.errors import ErrorCategory, ValidationErrorItem
@@ -25,6 +26,8 @@ def as_api_error(error: Exception) -> ApiError | None:
         return ApiError(404, "NOT_FOUND", str(error))
     if isinstance(error, OrderNotOpenError):
         return ApiError(409, "ORDER_NOT_OPEN", str(error))
+    if isinstance(error, TransactionIdReusedError):
+        return ApiError(409, "IDEMPOTENCY_CONFLICT", str(error))
     if isinstance(error, StepIncompleteError):
         return ApiError(
             409,

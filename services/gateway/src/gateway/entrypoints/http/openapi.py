@@ -43,8 +43,8 @@ array (400, lower where a schema says so); unknown fields are refused (400). `x-
 POST/PUT/DELETE makes the call idempotent per client: the same key with the same body gets the
 stored response again (header `idempotent-replay: true`), with another body 409
 `IDEMPOTENCY_CONFLICT`. Retry a write that got no answer (or a 503) with the same key: it is
-applied once even if the first answer was lost. Clients are rate limited (429 with `Retry-After`). Every error answers the
-standard error body.
+applied once even if the first answer was lost. Clients are rate limited (429 with
+`Retry-After`). Every error answers the standard error body.
 """
 
 SECURITY_SCHEMES: Final[dict[str, Any]] = {

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import asyncpg
-import httpx
 import pytest
 import pytest_asyncio
 
@@ -22,6 +21,7 @@ from fulfillment.service_layer.rules import rules_from
 from shared_contracts import topics
 from shared_contracts.events import ItemSubstituted
 from shared_contracts.merchandising import FulfillmentOrder
+from shared_http.service_client import service_client
 from shared_messaging.testing import read_records, wait_until
 from shared_testing.services import publish_event
 
@@ -137,7 +137,8 @@ async def test_a_hold_whose_commit_never_happens_expires(
     settings = Settings(
         database_url=service_db_urls["fulfillment"], hold_seconds=1, inventory_url="http://inventory"
     )
-    async with httpx.AsyncClient(transport=stack.inventory_transport, base_url="http://inventory") as client:
+    client = service_client("http://inventory", transport=stack.inventory_transport)
+    try:
         order = FulfillmentOrder.model_validate(world.order("crash", [("drill", 6)]))
         with pytest.raises(SystemExit):
             await create_fulfillment_orders(
@@ -148,6 +149,8 @@ async def test_a_hold_whose_commit_never_happens_expires(
                 trace_id=None,
                 transaction_id=None,
             )
+    finally:
+        await client.aclose()
     assert await world.reserved("drill", world.store) == 6
     await wait_until(lambda: _released(world), seconds=15, message="expired hold released")
     assert await order_row(stack.pool, order.customer_order_no) == []

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 import pytest_asyncio
 
@@ -21,6 +20,7 @@ from fulfillment.service_layer.rules import rules_from
 from fulfillment.service_layer.saga import OrderSubmittedHandler
 from shared_contracts.events import FulfillmentOrderCreateRequested, OrderSubmitted
 from shared_contracts.messages import meta_for
+from shared_http.service_client import service_client
 from shared_messaging import PermanentError
 from shared_messaging.testing import wait_until
 
@@ -79,8 +79,11 @@ async def rows_mentioning(pool: asyncpg.Pool, marker: str) -> list[str]:
 
 @asynccontextmanager
 async def inventory(stack: Stack) -> AsyncIterator[HttpInventory]:
-    async with httpx.AsyncClient(transport=stack.inventory_transport, base_url="http://inventory") as client:
+    client = service_client("http://inventory", transport=stack.inventory_transport)
+    try:
         yield HttpInventory(client)
+    finally:
+        await client.aclose()
 
 
 async def test_oms_ind_n_refuses_create_and_cancel(stack: Stack, world: World) -> None:

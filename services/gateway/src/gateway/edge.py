@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from gateway.adapters.client_repository import ClientRepository
 from gateway.adapters.idempotency_repository import IdempotencyRepository
+from gateway.adapters.upstream_clients import aiohttp_factory
 from gateway.config import LOCAL_DEV_SECRET_KEY, Settings
 from gateway.domain.hashing import SecretHasher
 from gateway.domain.routing import Upstream
@@ -26,7 +27,7 @@ from gateway.entrypoints.http.openapi import openapi_document
 from gateway.entrypoints.http.pipeline import ProxyPipeline
 from gateway.service_layer.access import Gatekeeper
 from gateway.service_layer.authentication import Authenticator
-from gateway.service_layer.forwarding import ClientFactory, Upstreams, default_client_factory
+from gateway.service_layer.forwarding import ClientFactory, Upstreams
 from gateway.service_layer.idempotency import IdempotencyGuard
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class Edge:
         self.clock = clock
         self.hasher = secret_hasher(settings)
         self.enabled = enabled_upstreams(settings)
-        self.client_factory = client_factory or default_client_factory(
+        self.client_factory = client_factory or aiohttp_factory(
             settings.upstream_timeout_seconds,
             settings.upstream_connect_timeout_seconds,
             settings.upstream_max_connections,

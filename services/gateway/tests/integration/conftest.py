@@ -22,13 +22,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from gateway.adapters.client_repository import ClientRepository
+from gateway.adapters.upstream_clients import HttpxUpstream, aiohttp_factory
 from gateway.bootstrap import assemble
 from gateway.config import Settings
 from gateway.domain.clients import Environment, Role
 from gateway.domain.routing import Upstream
 from gateway.edge import Edge
 from gateway.service_layer.client_admin import ClientAdmin
-from shared_http import create_client
+from gateway.service_layer.forwarding import ClientFactory, UpstreamClient
 from shared_observability.testing import enable_test_tracing
 from shared_observability.tracing import instrument_httpx
 from shared_testing.platform import free_port
@@ -150,14 +151,17 @@ class Harness:
         return Credential(issued.client.client_id, issued.secret, sp, environment, frozenset({role}))
 
 
-def client_factory(fakes: dict[Upstream, FakeUpstream]) -> Callable[[Upstream, str], httpx.AsyncClient]:
-    def factory(upstream: Upstream, base_url: str) -> httpx.AsyncClient:
+def client_factory(fakes: dict[Upstream, FakeUpstream]) -> ClientFactory:
+    """The fakes in-process; an upstream without a fake is called for real (and is not there)."""
+    real = aiohttp_factory(1.0, 0.5, 10)
+
+    def factory(upstream: Upstream, base_url: str) -> UpstreamClient:
         fake = fakes.get(upstream)
         if fake is None:
-            return create_client(base_url, timeout_seconds=1.0, connect_timeout_seconds=0.5)
+            return real(upstream, base_url)
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=fake), base_url=base_url)
         instrument_httpx(client)
-        return client
+        return HttpxUpstream(client)
 
     return factory
 

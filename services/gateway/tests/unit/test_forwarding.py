@@ -7,6 +7,7 @@ import time
 import httpx
 import pytest
 
+from gateway.adapters.upstream_clients import HttpxUpstream
 from gateway.domain.routing import Upstream
 from gateway.service_layer.forwarding import (
     UpstreamDisabled,
@@ -28,7 +29,7 @@ def upstreams(handler: httpx.MockTransport, deadline: float = 5.0) -> Upstreams:
     return Upstreams(
         {upstream: f"http://{upstream.value}" for upstream in Upstream},
         frozenset({Upstream.ENRICHMENT}),
-        lambda _, base_url: httpx.AsyncClient(transport=handler, base_url=base_url),
+        lambda _, base_url: HttpxUpstream(httpx.AsyncClient(transport=handler, base_url=base_url)),
         deadline_seconds=deadline,
     )
 

@@ -1,4 +1,4 @@
-"""Instrumentation of FastAPI, httpx and asyncpg, each idempotent.
+"""Instrumentation of FastAPI, httpx, aiohttp (client) and asyncpg, each idempotent.
 
 The instrumented libraries are imported only when their wrapper is called, so a process that
 never serves HTTP does not import FastAPI. All of them inject / extract with the global
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from .propagation import install_propagators
 
 if TYPE_CHECKING:
+    import aiohttp
     import asyncpg
     import httpx
     from fastapi import FastAPI
@@ -65,6 +66,14 @@ def instrument_httpx(client: httpx.Client | httpx.AsyncClient | None = None) -> 
     ):
         return  # already covered by the global instrumentation; wrapping again doubles spans
     HTTPXClientInstrumentor.instrument_client(client)
+
+
+def aiohttp_trace_configs() -> list[aiohttp.TraceConfig]:
+    """What an `aiohttp.ClientSession` needs for client spans and header injection."""
+    from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+
+    install_propagators()
+    return [create_trace_config()]
 
 
 def instrument_asyncpg() -> None:

@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-import httpx
-
 from fulfillment.domain.foundation import Foundation, FoundationQuery, ItemInfo, LocationInfo
 from fulfillment.domain.holds import BackorderLine, HoldLine, HoldResult
 from shared_contracts.json_number import decimal_to_json_number
 from shared_contracts.merchandising import INVENTORY_BACKORDER_CREATE
+from shared_http.service_client import ServiceClient, ServiceUnreachableError
 
 LOOKUP: Final = "/internal/v1/foundation/lookup"
 RESERVATIONS: Final = "/internal/v1/reservations"
@@ -81,24 +80,22 @@ def _decimal(value: Any) -> Decimal:
 
 
 class HttpInventory:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: ServiceClient) -> None:
         self._client = client
 
     async def _post(self, path: str, body: Any, headers: dict[str, str]) -> Any:
         try:
-            response = await self._client.post(path, json=body, headers=headers)
-        except httpx.HTTPError as error:
-            raise InventoryUnavailableError(f"inventory unreachable: {error!r}") from error
-        except RuntimeError as error:  # the client was closed: the service is stopping
-            raise InventoryUnavailableError(f"inventory client unusable: {error!r}") from error
-        if response.status_code >= 500:
-            raise InventoryUnavailableError(f"inventory answered {response.status_code}")
+            response = await self._client.request("POST", path, json_body=body, headers=headers)
+        except ServiceUnreachableError as error:
+            raise InventoryUnavailableError(f"inventory unreachable: {error}") from error
+        if response.status >= 500:
+            raise InventoryUnavailableError(f"inventory answered {response.status}")
         try:
             answer = response.json()
         except ValueError as error:
             raise InventoryUnavailableError("inventory answered no JSON") from error
-        if response.status_code >= 400:
-            raise InventoryRefusedError(response.status_code, answer)
+        if response.status >= 400:
+            raise InventoryRefusedError(response.status, answer)
         return answer
 
     async def look_up(self, query: FoundationQuery, headers: dict[str, str]) -> Foundation:

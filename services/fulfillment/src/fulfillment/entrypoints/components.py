@@ -10,32 +10,24 @@ from fastapi import FastAPI
 from fulfillment.adapters.inventory_client import HttpInventory
 from fulfillment.config import Settings
 from fulfillment.service_layer.rules import Rules, rules_from
-from shared_http import create_client
+from shared_http.service_client import ServiceClient, service_client
 
 
 @dataclass(frozen=True)
 class Components:
     rules: Rules
     inventory: HttpInventory
-    client: httpx.AsyncClient
+    client: ServiceClient
 
 
 def build_components(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Components:
     """`transport` replaces the network (tests run inventory in-process)."""
-    if transport is None:
-        client = create_client(
-            settings.inventory_url,
-            timeout_seconds=settings.inventory_timeout_seconds,
-            connect_timeout_seconds=settings.inventory_connect_timeout_seconds,
-        )
-    else:
-        client = httpx.AsyncClient(
-            base_url=settings.inventory_url,
-            transport=transport,
-            timeout=httpx.Timeout(
-                settings.inventory_timeout_seconds, connect=settings.inventory_connect_timeout_seconds
-            ),
-        )
+    client = service_client(
+        settings.inventory_url,
+        timeout_seconds=settings.inventory_timeout_seconds,
+        connect_timeout_seconds=settings.inventory_connect_timeout_seconds,
+        transport=transport,
+    )
     return Components(rules_from(settings), HttpInventory(client), client)
 
 

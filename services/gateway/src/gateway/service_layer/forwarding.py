@@ -12,13 +12,10 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
-
-import httpx
+from typing import Final, Protocol
 
 from gateway.domain.routing import Upstream
 from shared_contracts.errors import ErrorCategory
-from shared_http import create_client
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +24,35 @@ PASSED_RESPONSE_HEADERS: Final = frozenset(
 )
 """Upstream response headers the caller sees; hop-by-hop, framing and tracing headers are not."""
 
-ClientFactory = Callable[[Upstream, str], httpx.AsyncClient]
-
 
 @dataclass(frozen=True)
 class UpstreamResponse:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+class UpstreamConnectionError(Exception):
+    """No answer: the connection failed or broke (`reason` names the library's error)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UpstreamClient(Protocol):
+    """One owning service's HTTP client (`gateway.adapters.upstream_clients`)."""
+
+    async def exchange(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> UpstreamResponse:
+        """The answer with every header (names lower-case); `UpstreamConnectionError` for none."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+ClientFactory = Callable[[Upstream, str], UpstreamClient]
 
 
 class UpstreamUnavailable(Exception):
@@ -65,29 +83,10 @@ def is_platform_error_body(body: bytes) -> bool:
     )
 
 
-def _as_bytes(headers: Mapping[str, str]) -> dict[bytes, bytes]:
-    """Header values exactly as received: the server decoded them as latin-1 (httpx would want ASCII)."""
-    return {name.encode("latin-1"): value.encode("latin-1", "replace") for name, value in headers.items()}
-
-
 def passes_through(status: int, body: bytes) -> bool:
     if status < 400:
         return True
     return is_platform_error_body(body)
-
-
-def default_client_factory(
-    timeout_seconds: float, connect_timeout_seconds: float, max_connections: int
-) -> ClientFactory:
-    def factory(_: Upstream, base_url: str) -> httpx.AsyncClient:
-        return create_client(
-            base_url,
-            timeout_seconds=timeout_seconds,
-            connect_timeout_seconds=connect_timeout_seconds,
-            max_connections=max_connections,
-        )
-
-    return factory
 
 
 class Upstreams:
@@ -115,22 +114,17 @@ class Upstreams:
             raise UpstreamDisabled(upstream)
         try:
             async with asyncio.timeout(self.deadline_seconds):
-                response = await client.request(
-                    method, target, headers=_as_bytes(headers), content=body or None
-                )
-                content = await response.aread()
+                answer = await client.exchange(method, target, headers, body)
         except TimeoutError as error:
             raise UpstreamUnavailable(upstream, "timeout") from error
-        except httpx.TimeoutException as error:
-            raise UpstreamUnavailable(upstream, "timeout") from error
-        except httpx.HTTPError as error:
-            raise UpstreamUnavailable(upstream, type(error).__name__) from error
-        if not passes_through(response.status_code, content):
-            raise UpstreamUnavailable(upstream, f"answered {response.status_code} without the error body")
+        except UpstreamConnectionError as error:
+            raise UpstreamUnavailable(upstream, error.reason) from error
+        if not passes_through(answer.status, answer.body):
+            raise UpstreamUnavailable(upstream, f"answered {answer.status} without the error body")
         headers_out = {
-            name: value for name, value in response.headers.items() if name.lower() in PASSED_RESPONSE_HEADERS
+            name: value for name, value in answer.headers.items() if name in PASSED_RESPONSE_HEADERS
         }
-        return UpstreamResponse(response.status_code, content, headers_out)
+        return UpstreamResponse(answer.status, answer.body, headers_out)
 
     async def aclose(self) -> None:
         await asyncio.gather(*(client.aclose() for client in self._clients.values()), return_exceptions=True)

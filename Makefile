@@ -12,7 +12,7 @@ help:
 	@echo "make demo             one distributor journey through the gateway with curl (needs make up)"
 	@echo "make trace ID=...     print the trace of one x-trace-id from the local span file"
 	@echo "make test             lint + every test against a real Kafka and PostgreSQL"
-	@echo "make test-faults      fault injection under load, own Kafka + PostgreSQL (FULL=1: the full form)"
+	@echo "make test-faults      fault injection under load, own Kafka + PostgreSQL (FULL=1: the full form, then the full fuzzers)"
 	@echo "make lint             ruff + mypy"
 	@echo "make format           ruff format + ruff check --fix"
 	@echo "make bench            the benchmark report: journeys, OMS traffic and baselines at fixed rates (vegeta);"
@@ -51,6 +51,7 @@ test: install
 
 test-faults: install
 	@FAULTS_FULL=$(FULL) .venv/bin/pytest -q -p no:cacheprovider tests/faults
+	@if [ -n "$(FULL)" ]; then FUZZ_FULL=1 .venv/bin/pytest -q -p no:cacheprovider tests/fuzz; fi
 
 lint: install
 	@$(UV) run --frozen ruff check .

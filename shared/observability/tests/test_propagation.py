@@ -115,6 +115,24 @@ def test_inject_without_raw_value_uses_the_trace_id() -> None:
     assert carrier["x-trace-id"] == format(span.get_span_context().trace_id, "032x")
 
 
+def test_inject_keeps_an_x_trace_id_the_caller_set() -> None:
+    install_propagators()
+    with trace.get_tracer("test").start_as_current_span("job") as span:
+        mapping: dict[str, str] = {"X-Trace-Id": "the-callers-id"}
+        pairs: list[tuple[str, bytes]] = [("x-trace-id", b"kafka-id")]
+        inject(mapping)
+        XTraceIdPropagator().inject(pairs, setter=_PairSetter())
+    assert mapping["X-Trace-Id"] == "the-callers-id"
+    assert "x-trace-id" not in mapping
+    assert mapping["traceparent"].split("-")[1] == format(span.get_span_context().trace_id, "032x")
+    assert pairs == [("x-trace-id", b"kafka-id")]
+
+
+class _PairSetter:
+    def set(self, carrier: list[tuple[str, bytes]], key: str, value: str) -> None:
+        carrier.append((key, value.encode()))
+
+
 def test_inject_with_nothing_writes_nothing() -> None:
     carrier: dict[str, str] = {}
     XTraceIdPropagator().inject(carrier, Context())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from typing import Final
 
 from opentelemetry import baggage, trace
@@ -152,6 +153,8 @@ class XTraceIdPropagator(TextMapPropagator):
         context: Context | None = None,
         setter: Setter[CarrierT] = default_setter,
     ) -> None:
+        if _carries_x_trace_id(carrier):
+            return  # set on purpose by the caller (e.g. the request's own id): never replaced
         value = resolve_x_trace_id(context)
         if value is not None:
             setter.set(carrier, X_TRACE_ID_HEADER, value)
@@ -159,6 +162,18 @@ class XTraceIdPropagator(TextMapPropagator):
     @property
     def fields(self) -> set[str]:
         return {X_TRACE_ID_HEADER}
+
+
+def _carries_x_trace_id(carrier: object) -> bool:
+    """Whether the carrier (a header mapping, case-insensitive or not, or a list of pairs) has one."""
+    if isinstance(carrier, Mapping):
+        return any(str(name).lower() == X_TRACE_ID_HEADER for name in carrier)
+    if isinstance(carrier, list):
+        return any(
+            isinstance(pair, tuple) and len(pair) == 2 and str(pair[0]).lower() == X_TRACE_ID_HEADER
+            for pair in carrier
+        )
+    return False
 
 
 def build_propagator() -> CompositePropagator:

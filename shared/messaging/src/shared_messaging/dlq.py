@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError
 from pydantic import ValidationError
 
 from shared_contracts.envelope import X_ERROR, X_ERROR_CODE
@@ -20,6 +22,8 @@ from shared_contracts.errors import ErrorBody, ErrorCategory, ValidationErrorIte
 from shared_contracts.topics import dlq
 from shared_messaging.broker import create_producer, send_and_confirm, start_producer, stop_producer
 from shared_messaging.settings import KafkaSettings
+
+_logger = logging.getLogger(__name__)
 
 INVALID_ENVELOPE = "INVALID_ENVELOPE"
 INVALID_JSON = "INVALID_JSON"
@@ -158,6 +162,19 @@ def dlq_headers(headers: Sequence[tuple[str, bytes | None]], error: ErrorBody) -
     return [*kept, (X_ERROR_CODE, error.code.encode()), (X_ERROR, body.encode())]
 
 
+def oversize_headers(error: ErrorBody, value: bytes | None, origin: str) -> list[tuple[str, bytes]]:
+    """The DLQ headers of a record too large for the DLQ: only the error, whose message says so."""
+    where = f" at {origin}" if origin else ""
+    size = len(value or b"")
+    notice = error.model_copy(
+        update={
+            "message": f"{error.message} [the original record ({size} bytes of value) is too large for "
+            f"the DLQ; it is only in its topic{where}, until the topic's retention removes it]"
+        }
+    )
+    return dlq_headers([], notice)
+
+
 class DeadLetterPublisher:
     """Publishes to DLQs with its own idempotent producer, started on first use (bounded)."""
 
@@ -188,16 +205,41 @@ class DeadLetterPublisher:
         value: bytes | None,
         headers: Sequence[tuple[str, bytes | None]],
         error: ErrorBody,
+        origin: str = "",
     ) -> None:
         """Send one record to `<topic>.dlq` and wait for the acknowledgement (bounded).
 
-        On failure the producer is discarded (a fresh one is made next time) and the error raised:
-        the caller must not acknowledge the original message.
+        A record too large for the DLQ (`MessageSizeTooLargeError`, from the producer or the
+        broker) goes there without its value and original headers (`oversize_headers`; `origin`
+        names the original, e.g. `topic[partition]@offset`). On any other failure the producer is
+        discarded (a fresh one is made next time) and the error raised: the caller must not
+        acknowledge the original message.
         """
         producer = await self._ensure()
         try:
             await send_and_confirm(
                 producer, self._settings, dlq(topic), value, key=key, headers=dlq_headers(headers, error)
+            )
+            return
+        except MessageSizeTooLargeError:
+            # Retrying cannot help, and a DLQ that refuses a record would hold its partition
+            # forever: the DLQ gets the error alone, naming where the original still is.
+            _logger.warning(
+                "%s: record for the DLQ too large (%s); dead-lettering its error only", topic, origin
+            )
+            await self._discard(producer)
+        except BaseException:
+            await self._discard(producer)
+            raise
+        producer = await self._ensure()
+        try:
+            await send_and_confirm(
+                producer,
+                self._settings,
+                dlq(topic),
+                None,
+                key=key,
+                headers=oversize_headers(error, value, origin),
             )
         except BaseException:
             await self._discard(producer)

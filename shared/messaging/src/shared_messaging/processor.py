@@ -250,7 +250,12 @@ class MessageProcessor:
         while True:
             try:
                 await self._dlq.publish(
-                    record.topic, key=record.key, value=value, headers=list(record.headers or ()), error=error
+                    record.topic,
+                    key=record.key,
+                    value=value,
+                    headers=list(record.headers or ()),
+                    error=error,
+                    origin=f"{record.topic}[{record.partition}]@{record.offset}",
                 )
             except Exception as failure:
                 _logger.warning("%s: DLQ publish failed, retrying: %r", record.topic, failure)

@@ -21,7 +21,7 @@ from enrichment.bootstrap import definition
 from enrichment.config import Settings
 from enrichment.entrypoints.http.dependencies import EnrichmentComponents
 from shared_contracts import topics
-from shared_http import create_client
+from shared_http.service_client import service_client
 from shared_messaging.topics import ensure_topics
 from shared_observability.testing import enable_test_tracing
 from shared_runtime import ServiceRuntime
@@ -104,12 +104,15 @@ async def unreachable_appointments(
 
     @asynccontextmanager
     async def unreachable() -> AsyncIterator[None]:
-        async with create_client(f"http://127.0.0.1:{free_port()}", timeout_seconds=2) as client:
+        client = service_client(f"http://127.0.0.1:{free_port()}", timeout_seconds=2)
+        try:
             replacement = replace(
                 enrichment_service.components, appointments=HttpAppointmentDirectory(client)
             )
             async with enrichment_service.replaced_components(replacement):
                 yield
+        finally:
+            await client.aclose()
 
     return unreachable
 

@@ -6,6 +6,7 @@ import pytest
 from enrichment.adapters.appointment_client import HttpAppointmentDirectory, confirmed_in, identity_headers
 from enrichment.service_layer.context import RequestContext, Tenant
 from enrichment.service_layer.ports import AppointmentServiceUnavailableError
+from shared_http.service_client import service_client
 
 CONTEXT = RequestContext(Tenant("sp-a", "sandbox"), "client-a", "trace-1", "tx-1", "erp")
 CONFIRMED = {
@@ -20,7 +21,7 @@ CONFIRMED = {
 
 def directory(handler) -> HttpAppointmentDirectory:
     return HttpAppointmentDirectory(
-        httpx.AsyncClient(base_url="http://appointment", transport=httpx.MockTransport(handler))
+        service_client("http://appointment", transport=httpx.MockTransport(handler))
     )
 
 

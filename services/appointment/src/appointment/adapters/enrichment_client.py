@@ -8,11 +8,11 @@
 from datetime import date
 from typing import Any
 
-import httpx
 from pydantic import ValidationError
 
 from appointment.service_layer.ports import EnrichmentUnavailableError, InstallationFacts, SubOrderFacts
 from shared_contracts.model import CamelModel
+from shared_http.service_client import ServiceClient, ServiceUnreachableError
 
 SUB_ORDER_PATH = "/internal/v1/sub-orders/{sub_order_id}"
 
@@ -51,20 +51,20 @@ def _facts(answer: _SubOrder) -> SubOrderFacts:
 
 
 class HttpSubOrderDirectory:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: ServiceClient) -> None:
         self._client = client
 
     async def sub_order(self, sub_order_id: str, headers: dict[str, str]) -> SubOrderFacts | None:
         try:
-            response = await self._client.get(
-                SUB_ORDER_PATH.format(sub_order_id=sub_order_id), headers=headers
+            response = await self._client.request(
+                "GET", SUB_ORDER_PATH.format(sub_order_id=sub_order_id), headers=headers
             )
-        except httpx.HTTPError as error:
-            raise EnrichmentUnavailableError(f"enrichment unreachable: {error!r}") from error
-        if response.status_code == 404:
+        except ServiceUnreachableError as error:
+            raise EnrichmentUnavailableError(f"enrichment unreachable: {error}") from error
+        if response.status == 404:
             return None
-        if response.status_code != 200:
-            raise EnrichmentUnavailableError(f"enrichment answered {response.status_code}")
+        if response.status != 200:
+            raise EnrichmentUnavailableError(f"enrichment answered {response.status}")
         try:
             return _facts(_SubOrder.model_validate_json(response.content))
         except ValidationError as error:

@@ -11,11 +11,10 @@ import logging
 from datetime import datetime
 from typing import Any
 
-import httpx
-
 from enrichment.adapters.appointments_repository import Booking
 from enrichment.service_layer.context import RequestContext
 from enrichment.service_layer.ports import AppointmentServiceUnavailableError
+from shared_http.service_client import ServiceClient, ServiceUnreachableError
 
 APPOINTMENTS_PATH = "/internal/v1/appointments"
 
@@ -65,17 +64,20 @@ def confirmed_in(body: Any, sub_order_id: str) -> Booking | None:
 
 
 class HttpAppointmentDirectory:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: ServiceClient) -> None:
         self._client = client
 
     async def confirmed_booking(self, sub_order_id: str, context: RequestContext) -> Booking | None:
         try:
-            response = await self._client.get(
-                APPOINTMENTS_PATH, params={"subOrderId": sub_order_id}, headers=identity_headers(context)
+            response = await self._client.request(
+                "GET",
+                APPOINTMENTS_PATH,
+                params={"subOrderId": sub_order_id},
+                headers=identity_headers(context),
             )
-        except httpx.HTTPError as error:
-            raise AppointmentServiceUnavailableError(f"appointment service unreachable: {error!r}") from error
-        if response.status_code == 404:
+        except ServiceUnreachableError as error:
+            raise AppointmentServiceUnavailableError(f"appointment service unreachable: {error}") from error
+        if response.status == 404:
             return None
         try:
             body = response.json()
@@ -83,8 +85,8 @@ class HttpAppointmentDirectory:
             raise AppointmentServiceUnavailableError("appointment service answered no JSON") from error
         if isinstance(body, dict) and body.get("code") == "NOT_FOUND":
             return None
-        if response.status_code != 200:
-            raise AppointmentServiceUnavailableError(f"appointment service answered {response.status_code}")
+        if response.status != 200:
+            raise AppointmentServiceUnavailableError(f"appointment service answered {response.status}")
         try:
             return confirmed_in(body, sub_order_id)
         except (KeyError, ValueError) as error:

@@ -16,8 +16,9 @@ from appointment.service_layer.context import RequestContext
 from appointment.service_layer.ports import SubOrderDirectory
 from appointment.service_layer.reference_data import ensure_reference_data
 from appointment.service_layer.rules import AppointmentRules, rules_from
-from shared_http import ApiError, create_client
+from shared_http import ApiError
 from shared_http.caller import tenant_caller
+from shared_http.service_client import service_client
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def components_lifespan(
                 pool, the_rules, days=settings.reference_data_days, capacity=settings.slot_capacity
             )
             log.info("reference data ensured", extra={"slots_created": loaded.slots_created})
-        client = create_client(settings.enrichment_url, timeout_seconds=settings.enrichment_timeout_seconds)
+        client = service_client(settings.enrichment_url, timeout_seconds=settings.enrichment_timeout_seconds)
         app.state.appointment = AppointmentComponents(the_rules, HttpSubOrderDirectory(client))
         try:
             yield

@@ -14,8 +14,9 @@ from enrichment.config import Settings
 from enrichment.domain.sandbox import SandboxTestData
 from enrichment.service_layer.context import EnrichmentRules, RequestContext, Tenant
 from enrichment.service_layer.ports import AppointmentDirectory
-from shared_http import ApiError, create_client
+from shared_http import ApiError
 from shared_http.caller import SP_HEADER, TenantDep
+from shared_http.service_client import service_client
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ def components_lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsync
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = create_client(settings.appointment_url, timeout_seconds=settings.appointment_timeout_seconds)
+        client = service_client(
+            settings.appointment_url, timeout_seconds=settings.appointment_timeout_seconds
+        )
         app.state.enrichment = EnrichmentComponents(rules_from(settings), HttpAppointmentDirectory(client))
         try:
             yield

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
@@ -11,13 +10,8 @@ import pytest_asyncio
 from aiohttp import web
 
 from shared_http.service_client import ServiceUnreachableError, service_client
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from shared_testing.local_server import serving
+from shared_testing.platform import free_port
 
 
 async def echo(request: web.Request) -> web.Response:
@@ -43,14 +37,8 @@ async def server() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_route("*", "/echo", echo)
     app.router.add_get("/hang", hang)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(app) as url:
+        yield url
 
 
 async def test_json_request_and_answer_over_the_network(server: str) -> None:

@@ -10,6 +10,7 @@ from aiohttp import web
 from gateway.adapters.upstream_clients import AiohttpUpstream
 from gateway.domain.routing import Upstream
 from gateway.service_layer.forwarding import UpstreamConnectionError, Upstreams, UpstreamUnavailable
+from shared_testing.local_server import serving
 from shared_testing.platform import free_port
 
 seen: list[web.Request] = []
@@ -36,15 +37,9 @@ async def server() -> AsyncIterator[str]:
     app.router.add_route("*", "/echo/{tail:.*}", echo)
     app.router.add_get("/redirect", redirect)
     app.router.add_get("/hang", hang)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
     seen.clear()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(app) as url:
+        yield url
 
 
 def client(base_url: str) -> AiohttpUpstream:

@@ -310,6 +310,7 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
         usage = ProcessUsage(lambda: process_pids(bench, bare))
         report["memory_at_start"] = ProcessUsage.between(usage.snapshot(), usage.snapshot())
         run = Run(usage)
+        await run.calibrate()
         distributor = Distributor(bench.url("gateway"), bench.credentials["sandbox-sp"], bench.bench_item)
         oms = Oms(bench.url("gateway"), bench.credentials["oms"])
         async with watching(bootstrap) as outcomes:
@@ -336,6 +337,7 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
         report["memory_at_end"] = ProcessUsage.between(usage.snapshot(), usage.snapshot())
     report["rows"] = [row.as_dict() for row in run.rows]
     report["load_during"] = run.load_samples
+    report["settle_waits_s"] = run.settle_waits
     report["load_after"] = list(os.getloadavg())
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     return report

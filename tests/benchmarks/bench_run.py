@@ -3,7 +3,9 @@ memory of each process during it, printed as it finishes."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +32,37 @@ class Run:
     rows: list[Row] = field(default_factory=list)
     load_samples: list[float] = field(default_factory=list)
     """The 1-minute load average after each attack (the machine's load during the run)."""
+    quiet_percent: float | None = None
+    """Machine CPU (% of one core) under which the platform counts as idle (`calibrate`)."""
+    quiet_max_s: float = 120.0
+    settle_waits: list[float] = field(default_factory=list)
+    """Seconds each attack waited for the previous one's backlog (consumers, relays) to drain."""
+
+    async def _busy_percent(self, seconds: float) -> float:
+        before = self.usage.snapshot()
+        await asyncio.sleep(seconds)
+        busy: float = ProcessUsage.between(before, self.usage.snapshot())["machine_busy_percent_of_one_core"]
+        return busy
+
+    async def calibrate(self) -> None:
+        """Measure the idle platform (Kafka polling, relays, sweepers) once, before any load."""
+        idle = await self._busy_percent(3.0)
+        self.quiet_percent = idle + 15.0
+        print(f"   idle platform: {idle:.0f} % of one core; a step starts below {self.quiet_percent:.0f} %")
+
+    async def settle(self) -> None:
+        """Wait, bounded, until the work a previous step left (Kafka backlogs, outboxes) is done,
+        so that each step measures its own load, not the tail of the last one."""
+        if self.quiet_percent is None:
+            return
+        started = time.monotonic()
+        while time.monotonic() - started < self.quiet_max_s:
+            if await self._busy_percent(1.0) < self.quiet_percent:
+                break
+        waited = time.monotonic() - started
+        self.settle_waits.append(round(waited, 1))
+        if waited > 2.5:
+            print(f"   (waited {waited:.0f} s for the previous step's backlog to drain)", flush=True)
 
     def _record(self, group: str | None, attack_: Attack, baseline: str | None) -> Attack:
         self.load_samples.append(os.getloadavg()[0])
@@ -49,6 +82,7 @@ class Run:
         baseline: str | None = None,
     ) -> Attack:
         """A vegeta attack; `group` None: set-up traffic, printed but not in the report."""
+        await self.settle()
         before = self.usage.snapshot()
         result = await attack(name, targets, rate, timeout_s=self.timeout_s, keep_bodies=keep_bodies)
         result.usage = ProcessUsage.between(before, self.usage.snapshot())
@@ -64,6 +98,7 @@ class Run:
         *,
         baseline: str | None = None,
     ) -> Attack:
+        await self.settle()
         before = self.usage.snapshot()
         result = await run_open_model(name, rate, count, call, timeout_s=self.timeout_s)
         result.usage = ProcessUsage.between(before, self.usage.snapshot())

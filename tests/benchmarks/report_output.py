@@ -242,6 +242,8 @@ latency from each call's due time. A failed or unanswered request counts above e
 (a percentile that falls among them shows `> run`). Journey stages run one after the other at the
 journey rate, each on the journeys the previous stage succeeded for; submit -> CONFIRMED runs from
 the submit request's start to the order's OrderStatusChanged (CONFIRMED) read from Kafka.
+Before every step the run waits (at most 2 minutes) until the machine is back near the idle
+platform's CPU, so a step does not measure the backlog the previous one left on Kafka.
 Ratios compare with the matching baseline at the same offered rate (p50 x: latency multiple).
 CPU is % of one core during the step (postgres: all processes of the server, every database on
 it; its memory is the sum of PSS). Figures are printed, nothing is asserted; on a shared machine

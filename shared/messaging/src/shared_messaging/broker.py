@@ -15,7 +15,10 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 
+from shared_messaging import aiokafka_uvloop
 from shared_messaging.settings import KafkaSettings
+
+aiokafka_uvloop.install()  # before any connection exists (aio-libs/aiokafka#1038)
 
 _logger = logging.getLogger(__name__)
 

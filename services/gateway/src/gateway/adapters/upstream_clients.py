@@ -22,11 +22,7 @@ def _wire_value(value: str) -> str:
     """A header value as the caller's bytes again: the ASGI server decoded them as latin-1 and
     aiohttp encodes UTF-8. Bytes that are not UTF-8 cannot pass through aiohttp unchanged; they
     become U+FFFD."""
-    raw = value.encode("latin-1", "replace")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "replace")
+    return value.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
 class AiohttpUpstream:

@@ -264,14 +264,16 @@ async def issue_figures(
 
 
 async def messaging_figures(args: argparse.Namespace, admin_url: str, bootstrap: str) -> dict[str, Any]:
+    import bench_latency
     import bench_messaging
+    import bench_relay
 
     options = bench_messaging.parse_args(
         ["--events", str(args.messaging_events), "--rate", "500", "--duration", str(args.messaging_seconds)]
     )
     print("\n== outbox relay and commit -> handler (bench_messaging)", flush=True)
-    relay = await bench_messaging.bench_relay_prefilled(options, bootstrap, admin_url)
-    latency = await bench_messaging.bench_latency(options, bootstrap, admin_url)
+    relay = await bench_relay.bench_relay_prefilled(options, bootstrap, admin_url)
+    latency = await bench_latency.bench_latency(options, bootstrap, admin_url)
     return {
         "relay_events_per_s": relay["events_per_s"],
         "relay_events": relay["events"],

@@ -1,7 +1,9 @@
-"""Shared pieces of the messaging benchmark: events, scratch schemas, topics, statistics, machine facts.
+"""Shared pieces of the benchmarks: events, scratch schemas, topics, statistics, CPU accounting,
+machine facts, and the helper processes' JSON-line protocol.
 
-Imported by `bench_messaging.py` and by the helper processes it starts (`bench_writers.py`,
-`bench_consumer.py`); the directory of the script is on `sys.path`, so plain imports work.
+Imported by the messaging benchmark (`bench_messaging.py`, `bench_relay.py`, `bench_latency.py`),
+by the helper processes it starts (`bench_writers.py`, `bench_consumer.py`) and by the other
+benchmarks; the directory of the script is on `sys.path`, so plain imports work.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from shared_db.pool import create_pool
 from shared_messaging.schema import OUTBOX_NOTIFY_TRIGGER_SQL, install_messaging_tables
 from shared_messaging.topics import ensure_topics
 
+HERE = Path(__file__).resolve().parent
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_SERVICE = "bench"
 EVENT_TYPE = OrderEnriched.event_type
@@ -330,6 +333,18 @@ class CpuMeter:
         }
 
 
+def cpu_ms_per_event(cpu: dict[str, Any], events: int) -> dict[str, float]:
+    """CPU milliseconds per event of each measured process (less noisy than latency on a shared
+    machine: waiting for a CPU costs time, not CPU)."""
+    if not events:
+        return {}
+    seconds = cpu["seconds"]
+    return {
+        name: round(10 * percent * seconds / events, 3)
+        for name, percent in cpu["cpu_percent_of_one_core"].items()
+    }
+
+
 # -- machine facts ------------------------------------------------------------------------------
 
 
@@ -373,6 +388,40 @@ async def machine_facts(admin_url: str) -> dict[str, Any]:
         "postgresql_version": pg_version,
         "postgresql_synchronous_commit": synchronous_commit,
     }
+
+
+# -- helper processes ---------------------------------------------------------------------------
+
+
+async def spawn(script: str, *arguments: str) -> asyncio.subprocess.Process:
+    """A script of this folder as a helper process; its stdin and stdout are pipes (JSON lines)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(HERE / script),
+        *arguments,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        limit=1 << 28,  # the consumer answers with one line of every handled event
+    )
+
+
+async def read_message(stream: asyncio.StreamReader | None, seconds: float, who: str) -> dict[str, Any]:
+    """The next JSON line a helper process printed."""
+    assert stream is not None
+    line = await asyncio.wait_for(stream.readline(), seconds)
+    if not line:
+        raise RuntimeError(f"the {who} process ended without answering (see its errors above)")
+    message: dict[str, Any] = json.loads(line)
+    return message
+
+
+async def end_process(process: asyncio.subprocess.Process, seconds: float = 30) -> None:
+    """Wait for a helper process to exit; terminate it (by its own pid) if it does not."""
+    try:
+        await asyncio.wait_for(process.wait(), seconds)
+    except TimeoutError:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 10)
 
 
 def emit(message: dict[str, Any]) -> None:

@@ -173,6 +173,17 @@ def test_external_message_needs_only_a_type():
     assert other.id != meta.id
 
 
+def test_a_record_at_the_same_position_of_a_recreated_topic_is_another_event():
+    headers = {CE_TYPE: b"InventoryBackorderRequested"}
+    first = external_meta(
+        headers, topic="oms.b", partition=0, offset=0, key=None, timestamp=datetime(2026, 1, 5, tzinfo=UTC)
+    )
+    after_recreation = external_meta(
+        headers, topic="oms.b", partition=0, offset=0, key=None, timestamp=datetime(2026, 3, 9, tzinfo=UTC)
+    )
+    assert after_recreation.id != first.id
+
+
 def test_external_message_keeps_the_attributes_it_has():
     meta = full_meta()
     derived = external_meta(

@@ -1,4 +1,5 @@
-"""Fixtures of the messaging tests: fast settings, an outbox schema, topics with their DLQs."""
+"""Fixtures of the messaging tests: fast settings, an outbox schema (and an `applied` table in it),
+topics with their DLQs, relays, consumers and a raw producer."""
 
 from __future__ import annotations
 
@@ -82,6 +83,15 @@ async def outbox_schema(scratch_schema):  # type: ignore[no-untyped-def]
     async with scratch_schema.pool.acquire() as conn:
         await install_messaging_tables(conn)
     return scratch_schema
+
+
+@pytest.fixture
+async def applied_table(outbox_schema):
+    """The outbox schema's pool, with an `applied` table for `pings.recorder`."""
+    await outbox_schema.pool.execute(
+        "CREATE TABLE applied (id serial, handler text, aggregate_id text, seq int)"
+    )
+    return outbox_schema.pool
 
 
 TopicFactory = Callable[..., Awaitable[str]]

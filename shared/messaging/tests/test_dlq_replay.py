@@ -18,9 +18,7 @@ from shared_messaging.dlq import PermanentError
 from shared_messaging.dlq_replay import Selection, read_dead_letters, replay, run_command
 from shared_messaging.testing import read_records, wait_until
 
-from .test_consumer import applied_rows, applied_table, ping_headers, ping_value
-
-__all__ = ["applied_table"]  # the fixture, shared with the consumer tests
+from .pings import applied_rows, insert_applied, ping_headers, ping_value
 
 
 def refusing_unknown_aggregates():
@@ -29,11 +27,7 @@ def refusing_unknown_aggregates():
     async def apply(conn: Any, event: Any, meta: Any) -> None:
         if not await conn.fetchval("SELECT true FROM known WHERE aggregate_id = $1", event.aggregate_id):
             raise PermanentError(f"unknown aggregate {event.aggregate_id}", code="UNKNOWN_AGGREGATE")
-        await conn.execute(
-            "INSERT INTO applied (handler, aggregate_id, seq) VALUES ('apply', $1, $2)",
-            event.aggregate_id,
-            event.seq,
-        )
+        await insert_applied(conn, "apply", event)
 
     return NamedHandler("apply", apply)
 

@@ -12,9 +12,7 @@ from shared_messaging.lag import ConsumerLagSampler
 from shared_messaging.testing import wait_until
 from shared_observability.metrics import REGISTRY
 
-from .test_consumer import applied_table, ping_headers, ping_value
-
-__all__ = ["applied_table"]  # the fixture, shared with the consumer tests
+from .pings import ping_headers, ping_value
 
 
 def reported(service: str, topic: str) -> dict[int, float]:

@@ -170,6 +170,17 @@ def new_meta(
     )
 
 
+def record_event_id(topic: str, partition: int, offset: int, timestamp: datetime) -> str:
+    """The id of an external record that has no `ce_id`: its position and its timestamp.
+
+    A redelivered record keeps both, so it keeps its id (and the inbox drops it). The timestamp is
+    in it because a position alone is not unique for ever: a topic deleted and created again starts
+    at offset 0, and its new records must not be taken for the old ones the inbox remembers.
+    """
+    millis = round(timestamp.timestamp() * 1000)
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kafka:{topic}/{partition}/{offset}@{millis}"))
+
+
 def external_meta(
     headers: HeadersInput,
     *,
@@ -181,16 +192,15 @@ def external_meta(
 ) -> CloudEventMeta:
     """Metadata of a message from an external producer, which must set only ``ce_type`` (EVENTS.md).
 
-    Attributes it did not set are derived from the record: the id from its position (so a
-    redelivered record keeps its id), the source from the topic, the subject from the key and the
-    time from the record's timestamp. Attributes it did set are validated like ``from_headers``.
+    Attributes it did not set are derived from the record: the id from its position and timestamp
+    (`record_event_id`), the source from the topic, the subject from the key and the time from the
+    record's timestamp. Attributes it did set are validated like ``from_headers``.
     """
     values = decode_headers(headers)
     if CE_TYPE not in values:
         raise EnvelopeError(f"missing CloudEvents header: {CE_TYPE}")
-    position = uuid.uuid5(uuid.NAMESPACE_URL, f"kafka:{topic}/{partition}/{offset}")
     derived = {
-        CE_ID: str(position),
+        CE_ID: record_event_id(topic, partition, offset, timestamp),
         CE_SOURCE: f"/external/{topic}",
         CE_SUBJECT: key or "",
         CE_TIME: format_time(timestamp),

@@ -126,6 +126,9 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
             # (up to the rebalance timeout, per subscription); the default 15 s start bound then
             # makes the restart fail on a busy machine (reported; Kubernetes would restart it again).
             "KAFKA_START_TIMEOUT_SECONDS": "120",
+            # The journeys of the full form book more than the demo's 10 places per window: the
+            # suite tests faults, not running out of appointment capacity.
+            "SLOT_CAPACITY": "100000",
         }
         async with running_platform(
             database_urls=proxied_urls,

@@ -24,6 +24,7 @@ ENVIRONMENT_HEADER = "x-environment"
 ROLES_HEADER = "x-roles"
 TRANSACTION_HEADER = "x-transaction-id"
 SOURCE_HEADER = "source"
+MERCHANDISING_ROLE = "merchandising"
 
 Environment = Literal["sandbox", "production"]
 
@@ -85,5 +86,27 @@ def tenant_caller(request: Request) -> Caller:
     return caller
 
 
-CallerDep = Annotated[Caller, Depends(caller_from_request)]
-TenantDep = Annotated[Caller, Depends(tenant_caller)]
+def merchandising_caller(request: Request) -> Caller:
+    """A caller the gateway authenticated with the merchandising role (OMS, store systems)."""
+    caller = caller_from_request(request)
+    if MERCHANDISING_ROLE not in caller.roles:
+        raise ApiError(403, "FORBIDDEN", "The Merchandising services need the merchandising role")
+    return caller
+
+
+async def _any_caller(request: Request) -> Caller:
+    # The dependencies are async: FastAPI runs a plain `def` dependency in a worker thread.
+    return caller_from_request(request)
+
+
+async def _tenant(request: Request) -> Caller:
+    return tenant_caller(request)
+
+
+async def _merchandising(request: Request) -> Caller:
+    return merchandising_caller(request)
+
+
+CallerDep = Annotated[Caller, Depends(_any_caller)]
+TenantDep = Annotated[Caller, Depends(_tenant)]
+MerchandisingDep = Annotated[Caller, Depends(_merchandising)]

@@ -16,9 +16,9 @@ from appointment.service_layer.context import RequestContext
 from appointment.service_layer.ports import SubOrderDirectory
 from appointment.service_layer.reference_data import ensure_reference_data
 from appointment.service_layer.rules import AppointmentRules, rules_from
-from shared_http import ApiError
 from shared_http.caller import tenant_caller
 from shared_http.service_client import service_client
+from shared_runtime.dependencies import PoolDep as PoolDep
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,6 @@ async def _components(request: Request) -> AppointmentComponents:
     return cast(AppointmentComponents, request.app.state.appointment)
 
 
-async def _pool(request: Request) -> asyncpg.Pool:
-    pool = _runtime_pool(request.app)
-    if pool is None:
-        raise ApiError(503, "UNAVAILABLE", "The service is starting; please retry shortly.")
-    return pool
-
-
 async def _context(request: Request) -> RequestContext:
     caller = tenant_caller(request)
     return RequestContext(
@@ -83,6 +76,5 @@ async def _context(request: Request) -> RequestContext:
     )
 
 
-PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 ComponentsDep = Annotated[AppointmentComponents, Depends(_components)]
 ContextDep = Annotated[RequestContext, Depends(_context)]

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Annotated, cast
 from zoneinfo import ZoneInfo
 
-import asyncpg
 from fastapi import Depends, FastAPI, Request
 
 from enrichment.adapters.appointment_client import HttpAppointmentDirectory
@@ -14,9 +13,9 @@ from enrichment.config import Settings
 from enrichment.domain.sandbox import SandboxTestData
 from enrichment.service_layer.context import EnrichmentRules, RequestContext, Tenant
 from enrichment.service_layer.ports import AppointmentDirectory
-from shared_http import ApiError
 from shared_http.caller import SP_HEADER, TenantDep
 from shared_http.service_client import service_client
+from shared_runtime.dependencies import PoolDep as PoolDep
 
 
 @dataclass(frozen=True)
@@ -51,18 +50,14 @@ def components_lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsync
     return lifespan
 
 
-def _components(request: Request) -> EnrichmentComponents:
+# The dependencies are `async def` on purpose: FastAPI runs a plain `def` in a worker thread.
+
+
+async def _components(request: Request) -> EnrichmentComponents:
     return cast(EnrichmentComponents, request.app.state.enrichment)
 
 
-def _pool(request: Request) -> asyncpg.Pool:
-    pool = getattr(request.app.state.runtime, "pool", None)
-    if pool is None:
-        raise ApiError(503, "UNAVAILABLE", "The service is starting; please retry shortly.")
-    return cast(asyncpg.Pool, pool)
-
-
-def _context(caller: TenantDep) -> RequestContext:
+async def _context(caller: TenantDep) -> RequestContext:
     return RequestContext(
         tenant=Tenant(sp_id=caller.sp_id or "", environment=caller.environment),
         client_id=caller.client_id,
@@ -72,11 +67,10 @@ def _context(caller: TenantDep) -> RequestContext:
     )
 
 
-def _optional_sp(request: Request) -> str | None:
+async def _optional_sp(request: Request) -> str | None:
     return request.headers.get(SP_HEADER) or None
 
 
-PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 ComponentsDep = Annotated[EnrichmentComponents, Depends(_components)]
 ContextDep = Annotated[RequestContext, Depends(_context)]
 OptionalSpDep = Annotated[str | None, Depends(_optional_sp)]

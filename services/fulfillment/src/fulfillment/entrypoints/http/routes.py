@@ -3,7 +3,6 @@ the caller's identity; the merchandising role is required)."""
 
 from typing import Annotated, cast
 
-import asyncpg
 from fastapi import APIRouter, Depends, Request
 
 from fulfillment.entrypoints.components import Components, components_lifespan
@@ -19,32 +18,14 @@ from shared_contracts.merchandising import (
     FulfillmentOrderCreateResponse,
     MerchSuccess,
 )
-from shared_http import ApiError
-from shared_http.caller import Caller, caller_from_request
-
-MERCHANDISING_ROLE = "merchandising"
+from shared_http.caller import MerchandisingDep
+from shared_runtime.dependencies import PoolDep
 
 
-def _pool(request: Request) -> asyncpg.Pool:
-    pool = getattr(request.app.state.runtime, "pool", None)
-    if pool is None:
-        raise ApiError(503, "UNAVAILABLE", "The service is starting; please retry shortly.")
-    return cast(asyncpg.Pool, pool)
-
-
-def _merchandising_caller(request: Request) -> Caller:
-    caller = caller_from_request(request)
-    if MERCHANDISING_ROLE not in caller.roles:
-        raise ApiError(403, "FORBIDDEN", "The Merchandising services need the merchandising role")
-    return caller
-
-
-def _components(request: Request) -> Components:
+async def _components(request: Request) -> Components:
     return cast(Components, request.app.state.fulfillment)
 
 
-PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
-CallerDep = Annotated[Caller, Depends(_merchandising_caller)]
 ComponentsDep = Annotated[Components, Depends(_components)]
 
 
@@ -53,7 +34,7 @@ def merchandising_router(components: Components) -> APIRouter:
 
     @router.post(FULFILLMENT_ORDER_CREATE.path, response_model_exclude_none=False)
     async def create(
-        body: FulfillmentOrderCreateRequest, caller: CallerDep, pool: PoolDep, parts: ComponentsDep
+        body: FulfillmentOrderCreateRequest, caller: MerchandisingDep, pool: PoolDep, parts: ComponentsDep
     ) -> FulfillmentOrderCreateResponse:
         """One confirmation (C, P, X or R) per fulfillment order; all-or-nothing on validation errors."""
         with answered_as_api_errors():
@@ -69,7 +50,7 @@ def merchandising_router(components: Components) -> APIRouter:
 
     @router.put(FULFILLMENT_ORDER_CANCEL.path)
     async def cancel(
-        body: FulfillmentOrderCancelRequest, caller: CallerDep, pool: PoolDep, parts: ComponentsDep
+        body: FulfillmentOrderCancelRequest, caller: MerchandisingDep, pool: PoolDep, parts: ComponentsDep
     ) -> MerchSuccess:
         """Reduces open quantities; cancelling more than is open is a business error (400)."""
         with answered_as_api_errors():

@@ -13,7 +13,7 @@ import asyncpg
 from fastapi import APIRouter, Response
 
 from inventory.adapters.request_claims import claim_transaction
-from inventory.entrypoints.http.dependencies import Components, MerchandisingCallerDep, PoolDep
+from inventory.entrypoints.http.dependencies import Components, MerchandisingDep, PoolDep
 from inventory.entrypoints.http.errors import answered_as_api_errors
 from inventory.service_layer.availability import available_inventory
 from inventory.service_layer.backorders import create_backorders
@@ -54,7 +54,7 @@ def merchandising_router(components: Components) -> APIRouter:
 
     @router.post(AVAILABLE_INVENTORY_GET.path, response_model=AvailableInventoryResponse)
     async def get_available_inventory(
-        body: AvailableInventoryRequest, caller: MerchandisingCallerDep, pool: PoolDep
+        body: AvailableInventoryRequest, caller: MerchandisingDep, pool: PoolDep
     ) -> Response:
         """Available = stock on hand - (transfer reserved + customer reserved + RTV + non-sellable)."""
         with answered_as_api_errors(merchandising=True):
@@ -63,7 +63,7 @@ def merchandising_router(components: Components) -> APIRouter:
 
     @router.post(INVENTORY_BACKORDER_CREATE.path)
     async def create_inventory_backorder(
-        body: InventoryBackorderRequest, caller: MerchandisingCallerDep, pool: PoolDep
+        body: InventoryBackorderRequest, caller: MerchandisingDep, pool: PoolDep
     ) -> MerchSuccess:
         with answered_as_api_errors(merchandising=True):
             await _applied_once(
@@ -76,7 +76,7 @@ def merchandising_router(components: Components) -> APIRouter:
 
     @router.post(ITEM_SUBSTITUTION_CREATE.path)
     async def create_item_substitution(
-        body: ItemSubstitutionRequest, caller: MerchandisingCallerDep, pool: PoolDep
+        body: ItemSubstitutionRequest, caller: MerchandisingDep, pool: PoolDep
     ) -> MerchSuccess:
         with answered_as_api_errors(merchandising=True):
             await _applied_once(

@@ -1,9 +1,9 @@
 """Submit an order, or every order of a CDG (all or none); emits OrderSubmitted and OrderStatusChanged.
 
 Steps are checked in the order Installation, Shipping, Billing, Service Appointment over every
-sub-order. The appointment step reads the local read model; sub-orders it does not know as booked
-are looked up at the appointment service before the transaction (no transaction waits on HTTP),
-and what it confirms is recorded in the read model inside the transaction. Once per
+sub-order. The appointment step reads the local read model; when it does not know a sub-order as
+booked, the transaction is rolled back, the appointment service is asked (no transaction waits on
+HTTP) and the submit runs again, recording what that service confirmed in the read model. Once per
 `x-transaction-id`: a retry of an applied submit gets the first answer, not ORDER_NOT_OPEN.
 """
 
@@ -16,15 +16,10 @@ from enrichment.adapters import appointments_repository, cdg_repository, orders_
 from enrichment.adapters.appointments_repository import Booking
 from enrichment.adapters.database import transaction
 from enrichment.adapters.order_details import load_details
-from enrichment.domain.errors import NotFoundError, OrderNotOpenError
+from enrichment.domain.errors import NotFoundError
 from enrichment.domain.order import Order
 from enrichment.domain.steps import Step
-from enrichment.domain.submit_gate import (
-    MissingStep,
-    SubOrderProgress,
-    ensure_submittable,
-    first_missing_step,
-)
+from enrichment.domain.submit_gate import SubOrderProgress, ensure_submittable, first_missing_step
 from enrichment.service_layer.applied_once import earlier_answer, remember_answer
 from enrichment.service_layer.context import EnrichmentRules, RequestContext, as_uuid
 from enrichment.service_layer.events import stage, status_changed
@@ -58,12 +53,9 @@ async def _orders(
     return orders
 
 
-async def _progress(conn: asyncpg.Connection, orders: Sequence[Order]) -> list[SubOrderProgress]:
-    steps = await steps_repository.completed_steps(conn, [order.order_id for order in orders])
-    sub_order_ids = [sub_order_id for order in orders for sub_order_id in order.sub_order_ids]
-    booked = appointments_repository.confirmed(
-        await appointments_repository.current_bookings(conn, sub_order_ids)
-    )
+def _progress(
+    orders: Sequence[Order], steps: dict[str, set[Step]], booked: dict[str, Booking]
+) -> list[SubOrderProgress]:
     return [
         SubOrderProgress(
             sub_order_id,
@@ -72,7 +64,8 @@ async def _progress(conn: asyncpg.Connection, orders: Sequence[Order]) -> list[S
                 | ({Step.SERVICE_APPOINTMENT} if sub_order_id in booked else set())
             ),
         )
-        for sub_order_id in sub_order_ids
+        for order in orders
+        for sub_order_id in order.sub_order_ids
     ]
 
 
@@ -90,16 +83,12 @@ async def _ask_appointment_service(
     return [booking for booking in answers if booking is not None]
 
 
-async def _first_missing_step(
-    pool: asyncpg.Pool, context: RequestContext, request: SubmitRequest
-) -> MissingStep | None:
-    """The first incomplete step as the orders stand now, read without locks."""
-    async with pool.acquire() as conn:
-        try:
-            orders = await _orders(conn, context, request, lock=False)
-        except OrderNotOpenError:
-            return None  # the transaction answers: a replay of this very submit, or the refusal
-        return first_missing_step(await _progress(conn, orders))
+class _AppointmentsUnknownHere(Exception):
+    """Rolls the submit back: these sub-orders are not booked in the read model (yet)."""
+
+    def __init__(self, sub_order_ids: Sequence[str]) -> None:
+        super().__init__(sub_order_ids)
+        self.sub_order_ids = sub_order_ids
 
 
 async def submit(
@@ -109,24 +98,43 @@ async def submit(
     appointments: AppointmentDirectory,
     request: SubmitRequest,
 ) -> SubmitResponse:
-    missing = await _first_missing_step(pool, context, request)
-    fetched: list[Booking] = []
-    if missing is not None and missing.step is Step.SERVICE_APPOINTMENT:
-        fetched = await _ask_appointment_service(appointments, missing.sub_order_ids, context)
+    """One transaction when the read model knows every booking (the usual case); otherwise the
+    appointment service is asked outside any transaction and the submit runs once more with what it
+    confirmed."""
+    try:
+        return await _submit(pool, context, rules, request, fetched=None)
+    except _AppointmentsUnknownHere as unknown:
+        fetched = await _ask_appointment_service(appointments, unknown.sub_order_ids, context)
+    return await _submit(pool, context, rules, request, fetched=fetched)
+
+
+async def _submit(
+    pool: asyncpg.Pool,
+    context: RequestContext,
+    rules: EnrichmentRules,
+    request: SubmitRequest,
+    *,
+    fetched: Sequence[Booking] | None,
+) -> SubmitResponse:
+    """`fetched`: what the appointment service confirmed (None: not asked yet)."""
     async with transaction(pool) as conn:
         earlier = await earlier_answer(conn, context, "submit", request, SubmitResponse)
         if earlier is not None:
             return earlier
         orders = await _orders(conn, context, request, lock=True)
-        for booking in fetched:
+        for booking in fetched or ():
             await appointments_repository.record_booking(conn, booking)
-        ensure_submittable(await _progress(conn, orders))
-        details = await load_details(conn, [order.order_id for order in orders])
+        sub_order_ids = [sub_order_id for order in orders for sub_order_id in order.sub_order_ids]
+        steps = await steps_repository.completed_steps(conn, [order.order_id for order in orders])
         bookings = appointments_repository.confirmed(
-            await appointments_repository.current_bookings(
-                conn, [sub_order_id for order in details for sub_order_id in order.sub_order_ids]
-            )
+            await appointments_repository.current_bookings(conn, sub_order_ids)
         )
+        progress = _progress(orders, steps, bookings)
+        missing = first_missing_step(progress)
+        if missing is not None and missing.step is Step.SERVICE_APPOINTMENT and fetched is None:
+            raise _AppointmentsUnknownHere(missing.sub_order_ids)
+        ensure_submittable(progress)
+        details = await load_details(conn, [order.order_id for order in orders])
         for order, order_details in zip(orders, details, strict=True):
             change = order.submit()
             await orders_repository.record_status(conn, order.order_id, change, context.trace_id)

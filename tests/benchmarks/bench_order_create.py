@@ -102,7 +102,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     ):
         usage = ProcessUsage(lambda: {**bench.pids, "bare_app": bare.pid, "kafka": kafka_broker_pid()})
         runner = Run(usage)
-        distributor = Distributor(bench.url("gateway"), bench.credentials["sandbox-sp"], None)
+        distributor = Distributor(bench.url("gateway"), bench.credentials["sandbox-sp"])
         # Warm-up (connections, caches, the gateway's client lookup), not measured.
         await runner.http(None, "warm-up bare", bare.insert(40), 20)
         await runner.http(

@@ -1,8 +1,8 @@
 """What the benchmarks run against: the platform as processes with demo data, and the bare baselines.
 
 - `benchmark_platform`: roles and schemas (`shared_db.provision`), the topics, the demo clients
-  (`python -m gateway clients seed-demo`), inventory's demo data plus one bench item with plenty of
-  stock at the shipping warehouse (when inventory runs), then the services as real processes
+  (`python -m gateway clients seed-demo`), inventory's demo data plus `BENCH_ITEMS` bench items with
+  plenty of stock at the shipping warehouse (when inventory runs), then the services as real processes
   (`shared_testing.platform.running_platform`) with the gateway's per-client rate limit off
   (RATE_LIMIT_PER_SECOND=0, or the benchmark would measure the limiter).
 - `bare_endpoint`: `bare_app.py` as a uvicorn process, its table in a scratch schema (dropped
@@ -43,6 +43,9 @@ from shared_testing.platform import (
 
 HERE = Path(__file__).resolve().parent
 SHIPPING_WAREHOUSE = 1001  # the demo set's virtual warehouse that ships distributor orders
+BENCH_ITEMS = 100
+"""Journeys order these in turn: as a distributor's orders spread over a catalogue, not every hold
+waits for the one stock row of a single item (ADR 0014)."""
 
 
 def run_command(command: list[str], env: Mapping[str, str]) -> None:
@@ -56,8 +59,8 @@ class BenchPlatform:
     database_urls: dict[str, str]
     credentials: dict[str, dict[str, Any]]
     """The demo clients by name (sandbox-sp, production-sp, connector-sp-a/-b, oms)."""
-    bench_item: str | None
-    """An item with 100,000 units at the shipping warehouse (None without inventory)."""
+    bench_items: list[str]
+    """`BENCH_ITEMS` items with 100,000 units each at the shipping warehouse (none without inventory)."""
     pids: dict[str, int] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
@@ -66,7 +69,7 @@ class BenchPlatform:
 
 async def seed(
     urls: Mapping[str, str], services: Sequence[str], work: Path
-) -> tuple[dict[str, Any], str | None]:
+) -> tuple[dict[str, Any], list[str]]:
     clients = work / "clients.json"
     await asyncio.to_thread(
         run_command,
@@ -75,14 +78,20 @@ async def seed(
     )
     credentials = {client["name"]: client for client in json.loads(clients.read_text())}
     if "inventory" not in services:
-        return credentials, None
-    item = f"B{uuid.uuid4().hex[:12]}"
+        return credentials, []
+    tag = uuid.uuid4().hex[:8]
+    items = [f"B{tag}{number:04d}" for number in range(BENCH_ITEMS)]
     data = work / "items.json"
     data.write_text(
         json.dumps(
             {
-                "items": [{"item": item, "description": "bench", "itemType": "REGULAR", "standardUom": "EA"}],
-                "stock": [{"item": item, "location": SHIPPING_WAREHOUSE, "stockOnHand": 100_000}],
+                "items": [
+                    {"item": item, "description": "bench", "itemType": "REGULAR", "standardUom": "EA"}
+                    for item in items
+                ],
+                "stock": [
+                    {"item": item, "location": SHIPPING_WAREHOUSE, "stockOnHand": 100_000} for item in items
+                ],
             }
         )
     )
@@ -91,7 +100,7 @@ async def seed(
     await asyncio.to_thread(
         run_command, [sys.executable, "-m", "inventory", "data", "load", str(data)], inventory
     )
-    return credentials, item
+    return credentials, items
 
 
 @asynccontextmanager
@@ -106,7 +115,7 @@ async def benchmark_platform(
 ) -> AsyncIterator[BenchPlatform]:
     urls = await provision(admin_url)
     await ensure_topics(bootstrap, list(EVENT_TOPICS), DEFAULT_PARTITIONS)
-    credentials, item = await seed(urls, services, work)
+    credentials, items = await seed(urls, services, work)
     env = {
         "LOG_LEVEL": "WARNING",
         "RATE_LIMIT_PER_SECOND": "0",
@@ -123,7 +132,7 @@ async def benchmark_platform(
         ready_seconds=300,  # a busy shared machine starts five processes slowly
     ) as platform:
         pids = {name: process.pid for name, process in platform.processes.items()}
-        yield BenchPlatform(platform, dict(urls), credentials, item, pids)
+        yield BenchPlatform(platform, dict(urls), credentials, items, pids)
 
 
 @dataclass

@@ -313,7 +313,7 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
         report["memory_at_start"] = ProcessUsage.between(usage.snapshot(), usage.snapshot())
         run = Run(usage)
         await run.calibrate()
-        distributor = Distributor(bench.url("gateway"), bench.credentials["sandbox-sp"], bench.bench_item)
+        distributor = Distributor(bench.url("gateway"), bench.credentials["sandbox-sp"], bench.bench_items)
         oms = Oms(bench.url("gateway"), bench.credentials["oms"])
         async with watching(bootstrap) as outcomes:
             if args.soak:

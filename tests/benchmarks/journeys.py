@@ -48,10 +48,11 @@ class Journey:
 class Distributor:
     """Builds the gateway requests of journeys for one credential."""
 
-    def __init__(self, gateway_url: str, credential: dict[str, Any], item: str | None) -> None:
+    def __init__(self, gateway_url: str, credential: dict[str, Any], items: Sequence[str] = ()) -> None:
         self.gateway_url = gateway_url
         self.credential = credential
-        self.item = item
+        self.items = list(items)
+        """Ordered in turn, one per order; none: the example order's items."""
         self.tag = uuid.uuid4().hex[:8]
         self.random = random.Random(7)
 
@@ -76,8 +77,9 @@ class Distributor:
         body = copy.deepcopy(examples.CREATE_ORDER)
         body |= {"quoteId": journey.quote_id, "externalOrderId": f"PO-{journey.quote_id}"}
         body["subOrders"][0]["siteAddress"] = SITE
-        if self.item:
-            body["subOrders"][0]["items"] = [{"item": self.item, "quantity": 1, "orderItemType": "EQUIPMENT"}]
+        if self.items:
+            item = self.items[journey.number % len(self.items)]
+            body["subOrders"][0]["items"] = [{"item": item, "quantity": 1, "orderItemType": "EQUIPMENT"}]
         return self.target(journey, "create order", "POST", paths.CREATE_ORDER, body)
 
     def ids(self, journey: Journey) -> dict[str, str]:

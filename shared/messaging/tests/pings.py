@@ -4,6 +4,7 @@ table (the `applied_table` fixture): shared by the consumer, lag and DLQ replay 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from shared_contracts.envelope import new_meta
@@ -19,6 +20,13 @@ def ping_headers(key: str, event_id: str | None = None, **extra: str) -> list[tu
 
 def ping_value(key: str, seq: int) -> bytes:
     return json.dumps({"aggregateId": key, "seq": seq}).encode()
+
+
+async def send_pings(send_raw: Any, topic: str, keys: Iterable[str], seqs: Iterable[int]) -> None:
+    """Ping `seq` of every key, for each seq in turn (per key in order, as one producer sends them)."""
+    for seq in seqs:
+        for key in keys:
+            await send_raw(topic, ping_value(key, seq), key=key.encode(), headers=ping_headers(key))
 
 
 async def insert_applied(conn: Any, handler: str, event: Any) -> None:

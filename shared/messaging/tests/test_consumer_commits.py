@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 from shared_messaging.testing import wait_until
 
-from .pings import applied_rows, ping_headers, ping_value, recorder
+from .pings import applied_rows, recorder, send_pings
 
 
 async def committed_offsets(bootstrap: str, group: str, topic: str, partitions: int) -> dict[int, int]:
@@ -23,6 +24,19 @@ async def committed_offsets(bootstrap: str, group: str, topic: str, partitions: 
         await asyncio.wait_for(reader.stop(), 10)
 
 
+async def _recording(
+    start_consumer: Any, settings: Any, pool: Any, topic: str, group: str, *, commit_batch: int
+) -> Any:
+    """A consumer recording every ping, committing offsets only every `commit_batch` messages (and
+    at a clean stop): the hourly interval never comes during a test."""
+    commits = settings.model_copy(
+        update={"consumer_commit_batch": commit_batch, "consumer_commit_interval_seconds": 3600}
+    )
+    return await start_consumer(
+        topic, group_id=group, consumer_settings=commits, handlers={"TestPing": recorder()}, pool=pool
+    )
+
+
 async def test_a_crash_before_the_final_commit_redelivers_only_processed_messages_and_loses_nothing(
     applied_table, event_topic, start_consumer, send_raw, consumed, kafka_bootstrap, settings, monkeypatch
 ):
@@ -30,19 +44,8 @@ async def test_a_crash_before_the_final_commit_redelivers_only_processed_message
     before committing the rest leaves them to the next one, which finds them in the inbox."""
     topic = await event_topic(partitions=2)
     group = f"svc-{uuid.uuid4().hex[:6]}"
-    sparse_commits = settings.model_copy(
-        update={"consumer_commit_batch": 5, "consumer_commit_interval_seconds": 3600}
-    )
-    for seq in range(1, 7):
-        for key in ("a", "b"):
-            await send_raw(topic, ping_value(key, seq), key=key.encode(), headers=ping_headers(key))
-    first = await start_consumer(
-        topic,
-        group_id=group,
-        consumer_settings=sparse_commits,
-        handlers={"TestPing": recorder()},
-        pool=applied_table,
-    )
+    await send_pings(send_raw, topic, ("a", "b"), range(1, 7))
+    first = await _recording(start_consumer, settings, applied_table, topic, group, commit_batch=5)
     await wait_until(lambda: consumed(group, topic, "ok") == 12, message="12 processed")
     await wait_until(lambda: sum(first.offsets.pending().values()) > 0, message="some positions pending")
 
@@ -53,15 +56,8 @@ async def test_a_crash_before_the_final_commit_redelivers_only_processed_message
     uncommitted = 12 - sum(committed.values())
     assert 0 < uncommitted < 12
 
-    for key in ("a", "b"):
-        await send_raw(topic, ping_value(key, 7), key=key.encode(), headers=ping_headers(key))
-    await start_consumer(
-        topic,
-        group_id=group,
-        consumer_settings=sparse_commits,
-        handlers={"TestPing": recorder()},
-        pool=applied_table,
-    )
+    await send_pings(send_raw, topic, ("a", "b"), [7])
+    await _recording(start_consumer, settings, applied_table, topic, group, commit_batch=5)
     await wait_until(lambda: consumed(group, topic, "ok") == 14, message="the new messages processed")
     await wait_until(lambda: consumed(group, topic, "duplicate") == uncommitted, message="redeliveries seen")
     rows = await applied_rows(applied_table)
@@ -76,19 +72,8 @@ async def test_a_clean_stop_commits_every_processed_message(
 ):
     topic = await event_topic(partitions=2)
     group = f"svc-{uuid.uuid4().hex[:6]}"
-    no_background_commits = settings.model_copy(
-        update={"consumer_commit_batch": 1_000, "consumer_commit_interval_seconds": 3600}
-    )
-    for seq in range(1, 4):
-        for key in ("a", "b"):
-            await send_raw(topic, ping_value(key, seq), key=key.encode(), headers=ping_headers(key))
-    first = await start_consumer(
-        topic,
-        group_id=group,
-        consumer_settings=no_background_commits,
-        handlers={"TestPing": recorder()},
-        pool=applied_table,
-    )
+    await send_pings(send_raw, topic, ("a", "b"), range(1, 4))
+    first = await _recording(start_consumer, settings, applied_table, topic, group, commit_batch=1_000)
     await wait_until(lambda: consumed(group, topic, "ok") == 6, message="6 processed")
     await start_consumer.stop(first)
 

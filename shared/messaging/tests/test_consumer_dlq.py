@@ -16,7 +16,7 @@ from shared_messaging.consumer import NamedHandler
 from shared_messaging.dlq import PermanentError
 from shared_messaging.testing import read_records, wait_until
 
-from .pings import applied_rows, insert_applied, ping_headers, ping_value, recorder
+from .pings import applied_rows, insert_applied, ping_headers, ping_value, recorder, send_pings
 
 
 async def test_poison_messages_go_to_the_dlq_with_error_headers_and_the_next_message_is_processed(
@@ -76,8 +76,7 @@ async def test_a_permanent_error_goes_to_the_dlq_at_once_and_rolls_back_its_effe
                 "Item 42 is not sold at store 7.", code="ITEM_NOT_RANGED", business_errors=["item 42"]
             )
 
-    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
-    await send_raw(topic, ping_value("a", 2), key=b"a", headers=ping_headers("a"))
+    await send_pings(send_raw, topic, ["a"], [1, 2])
     await start_consumer(
         topic, group_id=group, handlers={"TestPing": NamedHandler("h", handle)}, pool=applied_table
     )

@@ -10,7 +10,7 @@ from typing import Any
 from shared_messaging.consumer import NamedHandler
 from shared_messaging.testing import wait_until
 
-from .pings import applied_rows, insert_applied, ping_headers, ping_value
+from .pings import applied_rows, insert_applied, ping_headers, ping_value, send_pings
 
 
 async def test_partitions_are_handled_concurrently_and_each_keys_events_in_order(
@@ -77,9 +77,7 @@ async def test_partitions_moving_between_replicas_lose_nothing_and_keep_each_key
         )
 
     async def produce(first: int, last: int) -> None:
-        for seq in range(first, last + 1):
-            for key in keys:
-                await send_raw(topic, ping_value(key, seq), key=key.encode(), headers=ping_headers(key))
+        await send_pings(send_raw, topic, keys, range(first, last + 1))
 
     leaving = await replica()
     await produce(1, 10)

@@ -15,7 +15,7 @@ from shared_contracts.topics import dlq
 from shared_messaging.consumer import NamedHandler
 from shared_messaging.testing import read_records, wait_until
 
-from .pings import applied_rows, insert_applied, ping_headers, ping_value
+from .pings import applied_rows, insert_applied, ping_headers, ping_value, send_pings
 
 
 async def test_an_unexpected_error_is_retried_then_dead_lettered_as_internal(
@@ -31,8 +31,7 @@ async def test_an_unexpected_error_is_retried_then_dead_lettered_as_internal(
             raise ValueError("division by zero in pricing")
         await insert_applied(conn, "h", event)
 
-    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
-    await send_raw(topic, ping_value("a", 2), key=b"a", headers=ping_headers("a"))
+    await send_pings(send_raw, topic, ["a"], [1, 2])
     await start_consumer(
         topic, group_id=group, handlers={"TestPing": NamedHandler("h", handle)}, pool=applied_table
     )
@@ -99,8 +98,7 @@ async def test_a_message_failing_longer_than_the_retry_window_is_handed_back_and
             raise OSError("database unreachable")
         await insert_applied(conn, "h", event)
 
-    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
-    await send_raw(topic, ping_value("a", 2), key=b"a", headers=ping_headers("a"))
+    await send_pings(send_raw, topic, ["a"], [1, 2])
     await start_consumer(
         topic,
         group_id=group,

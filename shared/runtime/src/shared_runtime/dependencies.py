@@ -5,20 +5,26 @@ thread, and that hand-off costs more than the work these do (tested for every se
 tests/architecture/test_request_path.py).
 """
 
-from typing import Annotated, cast
+from typing import Annotated
 
 import asyncpg
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 
 from shared_http import ApiError
 
 
+def runtime_pool(app: FastAPI) -> asyncpg.Pool | None:
+    """The pool of the service runtime serving `app`; None until it has started."""
+    pool: asyncpg.Pool | None = getattr(app.state.runtime, "pool", None)
+    return pool
+
+
 async def database_pool(request: Request) -> asyncpg.Pool:
     """The service runtime's pool; 503 while the service is still starting."""
-    pool = getattr(request.app.state.runtime, "pool", None)
+    pool = runtime_pool(request.app)
     if pool is None:
         raise ApiError(503, "UNAVAILABLE", "The service is starting; please retry shortly.")
-    return cast(asyncpg.Pool, pool)
+    return pool
 
 
 PoolDep = Annotated[asyncpg.Pool, Depends(database_pool)]

@@ -54,7 +54,7 @@ async def _orders(
 
 
 def _progress(
-    orders: Sequence[Order], steps: dict[str, set[Step]], booked: dict[str, Booking]
+    sub_order_ids: Sequence[str], steps: dict[str, set[Step]], booked: dict[str, Booking]
 ) -> list[SubOrderProgress]:
     return [
         SubOrderProgress(
@@ -64,8 +64,7 @@ def _progress(
                 | ({Step.SERVICE_APPOINTMENT} if sub_order_id in booked else set())
             ),
         )
-        for order in orders
-        for sub_order_id in order.sub_order_ids
+        for sub_order_id in sub_order_ids
     ]
 
 
@@ -129,7 +128,7 @@ async def _submit(
         bookings = appointments_repository.confirmed(
             await appointments_repository.current_bookings(conn, sub_order_ids)
         )
-        progress = _progress(orders, steps, bookings)
+        progress = _progress(sub_order_ids, steps, bookings)
         missing = first_missing_step(progress)
         if missing is not None and missing.step is Step.SERVICE_APPOINTMENT and fetched is None:
             raise _AppointmentsUnknownHere(missing.sub_order_ids)

@@ -6,7 +6,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, cast
 
-import asyncpg
 from fastapi import Depends, FastAPI, Request
 
 from appointment.adapters.enrichment_client import HttpSubOrderDirectory
@@ -19,6 +18,7 @@ from appointment.service_layer.rules import AppointmentRules, rules_from
 from shared_http.caller import tenant_caller
 from shared_http.service_client import service_client
 from shared_runtime.dependencies import PoolDep as PoolDep
+from shared_runtime.dependencies import runtime_pool
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,6 @@ log = logging.getLogger(__name__)
 class AppointmentComponents:
     rules: AppointmentRules
     sub_orders: SubOrderDirectory
-
-
-def _runtime_pool(app: FastAPI) -> asyncpg.Pool | None:
-    pool: asyncpg.Pool | None = getattr(app.state.runtime, "pool", None)
-    return pool
 
 
 def components_lifespan(
@@ -43,7 +38,7 @@ def components_lifespan(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         the_rules = rules or rules_from(settings)
-        pool = _runtime_pool(app)
+        pool = runtime_pool(app)
         if settings.load_demo_reference_data and pool is not None:
             loaded = await ensure_reference_data(
                 pool, the_rules, days=settings.reference_data_days, capacity=settings.slot_capacity

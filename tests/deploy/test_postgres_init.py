@@ -33,12 +33,15 @@ ADMIN_PASSWORD = "it's a p@ss"
 class LocalCluster:
     port: int
 
-    def superuser(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def superuser(
+        self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """Run a command as the `postgres` OS user, as the image's entrypoint does."""
         environment = {**os.environ, "PGPORT": str(self.port), **(env or {})}
         return subprocess.run(
             ["runuser", "-u", "postgres", "--", *args],
             env=environment,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=60,
@@ -87,9 +90,11 @@ def scratch(local_cluster: LocalCluster) -> Iterator[tuple[str, str]]:
 
 
 def run_init_script(cluster: LocalCluster, database: str, admin: str) -> subprocess.CompletedProcess[str]:
+    # On stdin: the `postgres` user may not be able to read the checkout (`mktemp -d` is 0700).
     return cluster.superuser(
         "bash",
-        str(INIT_SCRIPT),
+        "-s",
+        stdin=INIT_SCRIPT.read_text(),
         env={
             "POSTGRES_USER": "postgres",
             "POSTGRES_DB": database,

@@ -26,7 +26,14 @@ from shared_db.provision import provision
 from shared_messaging.topics import ensure_topics
 from shared_testing.platform import Platform, free_port, running_platform
 
-from .infrastructure import ADMIN, DATABASE, REPO_ROOT, PrivateKafka, PrivatePostgres, ProxyProcess
+from .infrastructure import (
+    ADMIN,
+    DATABASE,
+    PrivateKafka,
+    PrivatePostgres,
+    ProxyProcess,
+    private_postgres_dir,
+)
 
 FULL = os.environ.get("FAULTS_FULL", "") not in ("", "0")
 MAX_POLL_INTERVAL_MS = 10_000
@@ -99,7 +106,7 @@ async def _create_database(postgres: PrivatePostgres) -> None:
 @pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     work_dir = tmp_path_factory.mktemp("faults")
-    postgres = PrivatePostgres(REPO_ROOT / "var" / "faults" / "postgres", free_port())
+    postgres = PrivatePostgres(private_postgres_dir(), free_port())
     kafka_port = int(os.environ.get("FAULTS_KAFKA_PORT", "19292"))
     kafka = PrivateKafka(os.environ.get("FAULTS_KAFKA_NAME", "faults-suite"), kafka_port, free_port())
     proxies: list[ProxyProcess] = []

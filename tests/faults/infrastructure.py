@@ -2,9 +2,10 @@
 
 They are private to the suite because the suite restarts them: the machine's shared PostgreSQL
 cluster and the `test`/`dev` brokers serve other runs. The PostgreSQL server is a fresh `initdb`
-in `var/faults/postgres` (run as the `postgres` user when we are root), on a free port, removed at
-the end; the broker is `deploy/local/kafka.sh` instance `FAULTS_KAFKA_NAME` (default
-`faults-suite`) on `FAULTS_KAFKA_PORT`, its data wiped before and after.
+in the system's temporary directory (run as the `postgres` user when we are root, who may not be
+able to enter the checkout), on a free port, removed at the end; the broker is
+`deploy/local/kafka.sh` instance `FAULTS_KAFKA_NAME` (default `faults-suite`) on
+`FAULTS_KAFKA_PORT`, its data wiped before and after.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,12 @@ def _postgres_bin(name: str) -> str:
     if on_path is None:
         raise RuntimeError(f"{name} not found: install Debian's postgresql package")
     return on_path
+
+
+def private_postgres_dir() -> Path:
+    """Where the suite's cluster lives: outside the checkout, whose parents the `postgres` user may
+    not be allowed to enter (a clone in `mktemp -d` is 0700); /tmp is open to every user."""
+    return Path(tempfile.gettempdir()) / f"orderplatform-faults-postgres-{os.getpid()}"
 
 
 @dataclass

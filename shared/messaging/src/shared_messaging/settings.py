@@ -61,9 +61,9 @@ class KafkaSettings(BaseSettings):
     consumer_max_in_flight: int = Field(default=4, ge=1)
     # Consumers: a partition with this many fetched records waiting stops fetching until half are done.
     consumer_partition_buffer: int = Field(default=200, ge=2)
-    # Consumers: a poll waits this long for records; when none came, FastStream waits as long
-    # again before the next poll (bounds the extra latency of the first record after a quiet spell).
-    consumer_poll_timeout_ms: int = Field(default=10, ge=1)
+    # Consumers: a poll returns as soon as records arrive, or empty after this long (then the next
+    # poll starts at once); also how long stopping a subscriber may wait for its poll to end.
+    consumer_poll_timeout_ms: int = Field(default=500, ge=1)
     # Consumers: longest time between two polls before the broker drops the member from its group.
     # Unset: three retry windows, at least 60 s (a message retried in place never exceeds it).
     # The fault suite sets a short one to show a consumer paused beyond it rejoins and loses nothing.

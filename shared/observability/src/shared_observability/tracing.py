@@ -17,13 +17,14 @@ from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider, sampling
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     ConsoleSpanExporter,
     SimpleSpanProcessor,
 )
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import Sampler
 
 from .file_exporter import JsonLinesFileSpanExporter
 from .instrumentation import DEFAULT_EXCLUDED_URLS as DEFAULT_EXCLUDED_URLS
@@ -36,6 +37,7 @@ from .propagation import (
     raw_x_trace_id,
     resolve_x_trace_id,
 )
+from .sampling import OperationStatementsOnly
 
 ExporterName = Literal["otlp", "console", "file", "memory", "none"]
 EXPORTERS: Final[frozenset[str]] = frozenset(get_args(ExporterName))
@@ -69,6 +71,12 @@ def _otlp_traces_url(endpoint: str) -> str:
     return endpoint
 
 
+def _configured_sampler() -> Sampler:
+    """The sampler `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` name (default: parent-based,
+    always on), as the SDK itself would choose it."""
+    return sampling._get_from_env_or_default()  # the SDK's own (private) reader of those variables
+
+
 def _ensure_provider(service_name: str) -> TracerProvider:
     global _provider
     if _provider is not None:
@@ -82,7 +90,10 @@ def _ensure_provider(service_name: str) -> TracerProvider:
     if isinstance(existing, TracerProvider):
         provider = existing
     else:
-        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+        provider = TracerProvider(
+            resource=Resource.create({SERVICE_NAME: service_name}),
+            sampler=OperationStatementsOnly(_configured_sampler()),
+        )
         trace.set_tracer_provider(provider)
         if trace.get_tracer_provider() is not provider:
             _logger.warning("a non-SDK global TracerProvider was already set; spans may not be exported")

@@ -3,7 +3,8 @@
 Acquiring and releasing per message costs a round trip (the pool resets the session on release);
 a worker handling several queued messages in a row keeps one connection instead. Handlers run in
 a transaction and must not leave session state behind (`SET` without `LOCAL`, session advisory
-locks, `LISTEN`): the next message of the run gets the same session. After any failure the
+locks, `LISTEN`): the next message of the run gets the same session, and the pool resets only
+sessions marked with `shared_db.session_state.session_changed`. After any failure the
 connection is released (the pool resets or discards it) and the next use acquires a fresh one.
 """
 

@@ -35,6 +35,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from shared_db.session_state import session_changed
 from shared_messaging.backoff import backoff_delay, sleep_unless
 from shared_messaging.broker import start_producer, stop_producer
 from shared_messaging.relay_batch import (
@@ -215,6 +216,7 @@ class OutboxRelay:
         announced = False
         while not self._stopping.is_set():
             conn = await self._pool.acquire(timeout=timeout)
+            session_changed(conn)  # its lock, LISTEN and setting must go with the pool's reset
             try:
                 locked = await conn.fetchval(
                     "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", self._lock_name, timeout=timeout
@@ -232,7 +234,8 @@ class OutboxRelay:
         return None
 
     async def _release(self, conn: Any) -> None:
-        """Return the connection; the pool's reset releases the advisory lock and the LISTEN."""
+        """Return the connection; the pool's reset releases the advisory lock and the LISTEN
+        (`session_changed`: a pool may reset only such connections)."""
         try:
             await self._pool.release(conn, timeout=self._settings.outbox_db_timeout_seconds)
         except Exception as error:

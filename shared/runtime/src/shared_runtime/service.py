@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from shared_contracts.events import EVENT_TYPES
 from shared_db.migrations import upgrade
 from shared_db.pool import create_pool
+from shared_db.session_state import resetting_changed_sessions
 from shared_http.app import create_app
 from shared_messaging.broker import create_broker, create_producer, start_broker, stop_broker
 from shared_messaging.consumer import Handler, Subscription, subscribe
@@ -86,7 +87,7 @@ class ServiceRuntime:
             connect_timeout=settings.db_connect_timeout_seconds,
             command_timeout=settings.db_command_timeout_seconds,
             statement_timeout_ms=settings.db_statement_timeout_ms,
-            reset=reset_untraced,
+            reset=resetting_changed_sessions(reset_untraced),
         )
         if settings.run_migrations_on_start:
             await upgrade(settings.database_url, self.name, self.definition.migrations)

@@ -20,77 +20,53 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
 
+def relay_rate_row(label: str, rate: int) -> tuple[str, str, str, str]:
+    """A relay throughput against issue 2's target."""
+    return (
+        label,
+        f"{rate:,} ev/s",
+        f">= {RELAY_TARGET_EVENTS_PER_S:,}/s",
+        verdict(rate >= RELAY_TARGET_EVENTS_PER_S),
+    )
+
+
+def detail(label: str, value: str) -> tuple[str, str, str, str]:
+    """A figure under a headline row, with no target of its own."""
+    return (f"  {label}", value, "", "")
+
+
 def figures_table(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     if prefilled := results.get("relay_prefilled"):
-        rate = prefilled["events_per_s"]
-        rows.append(
-            (
-                f"relay, pre-filled outbox ({prefilled['events']:,} events)",
-                f"{rate:,} ev/s",
-                f">= {RELAY_TARGET_EVENTS_PER_S:,}/s",
-                verdict(rate >= RELAY_TARGET_EVENTS_PER_S),
-            )
-        )
-        rows.append(
-            (
-                "  after the first batch",
-                f"{prefilled['events_per_s_after_first_batch']:,} ev/s",
-                "",
-                "",
-            )
-        )
-        rows.append(("  relay process CPU", cpu_share(prefilled["cpu"], "benchmark process"), "", ""))
-        rows.append(("  relay CPU per event", per_event(prefilled, "benchmark process"), "", ""))
-        rows.append(("  per batch: fetch / send+ack / delete", phase_line(prefilled["relay_phases"]), "", ""))
+        rows += [
+            relay_rate_row(
+                f"relay, pre-filled outbox ({prefilled['events']:,} events)", prefilled["events_per_s"]
+            ),
+            detail("after the first batch", f"{prefilled['events_per_s_after_first_batch']:,} ev/s"),
+            detail("relay process CPU", cpu_share(prefilled["cpu"], "benchmark process")),
+            detail("relay CPU per event", per_event(prefilled, "benchmark process")),
+            detail("per batch: fetch / send+ack / delete", phase_line(prefilled["relay_phases"])),
+        ]
     if continuous := results.get("relay_continuous"):
-        rate = continuous["events_per_s_until_caught_up"]
-        rows.append(
-            (
+        rows += [
+            relay_rate_row(
                 f"relay, {continuous['backlog']:,} backlog + {continuous['writers']} writers",
-                f"{rate:,} ev/s",
-                f">= {RELAY_TARGET_EVENTS_PER_S:,}/s",
-                verdict(rate >= RELAY_TARGET_EVENTS_PER_S),
-            )
-        )
-        rows.append(
-            (
-                "  (until caught up with the writers)",
-                f"{continuous['seconds_to_catch_up']:.1f} s",
-                "",
-                "",
-            )
-        )
-        rows.append(
-            (
-                "  writers committed (1 event/transaction)",
-                f"{continuous['write_events_per_s']:,} ev/s",
-                "",
-                "",
-            )
-        )
-        rows.append(
-            (
-                "  outbox rows after catching up (max)",
-                f"{continuous['max_outbox_rows_after_catching_up']:,}",
-                "",
-                "",
-            )
-        )
-        rows.append(("  overall, relay start to drained", f"{continuous['events_per_s']:,} ev/s", "", ""))
-        rows.append(("  relay process CPU", cpu_share(continuous["cpu"], "benchmark process"), "", ""))
-        rows.append(("  writers process CPU", cpu_share(continuous["cpu"], "writers process"), "", ""))
-        rows.append(
-            (
-                "  CPU per event: relay / writers",
+                continuous["events_per_s_until_caught_up"],
+            ),
+            detail("(until caught up with the writers)", f"{continuous['seconds_to_catch_up']:.1f} s"),
+            detail("writers committed (1 event/transaction)", f"{continuous['write_events_per_s']:,} ev/s"),
+            detail(
+                "outbox rows after catching up (max)", f"{continuous['max_outbox_rows_after_catching_up']:,}"
+            ),
+            detail("overall, relay start to drained", f"{continuous['events_per_s']:,} ev/s"),
+            detail("relay process CPU", cpu_share(continuous["cpu"], "benchmark process")),
+            detail("writers process CPU", cpu_share(continuous["cpu"], "writers process")),
+            detail(
+                "CPU per event: relay / writers",
                 per_event(continuous, "benchmark process", "writers process"),
-                "",
-                "",
-            )
-        )
-        rows.append(
-            ("  per batch: fetch / send+ack / delete", phase_line(continuous["relay_phases"]), "", "")
-        )
+            ),
+            detail("per batch: fetch / send+ack / delete", phase_line(continuous["relay_phases"])),
+        ]
     if latency := results.get("latency"):
         rows.extend(latency_rows(latency))
     return rows

@@ -23,21 +23,23 @@ Reset = Callable[[Any], Awaitable[None]]
 _changed: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _raw(conn: Any) -> Any:
-    # The pool hands out proxies (detached at release) and resets the connection behind them.
+def raw_connection(conn: Any) -> Any:
+    """The asyncpg connection behind a pool's proxy (or `conn` itself). Proxies are detached at
+    release and take no weak references; the pool resets the connection behind them. asyncpg
+    has no public accessor for it."""
     return conn._con if isinstance(conn, PoolConnectionProxy) else conn
 
 
 def session_changed(conn: Any) -> None:
     """`conn` (a pool connection) gets session state that the next borrower must not inherit."""
-    _changed.add(_raw(conn))
+    _changed.add(raw_connection(conn))
 
 
 def resetting_changed_sessions(reset: Reset) -> Reset:
     """A pool `reset` that runs `reset` only on connections marked with `session_changed`."""
 
     async def reset_if_changed(conn: Any) -> None:
-        raw = _raw(conn)
+        raw = raw_connection(conn)
         if raw in _changed:
             _changed.discard(raw)
             await reset(conn)

@@ -26,7 +26,7 @@ import logging
 import weakref
 from typing import Any, Protocol
 
-from asyncpg.pool import PoolConnectionProxy
+from shared_db.session_state import raw_connection
 
 _logger = logging.getLogger(__name__)
 
@@ -96,9 +96,8 @@ _watched: weakref.WeakKeyDictionary[Any, _CommitWatch] = weakref.WeakKeyDictiona
 def watch_commit(conn: Any, schema: str) -> None:
     """Call `outbox_committed(schema)` once the transaction open on `conn` commits (once per
     transaction, however many events it writes)."""
-    # The asyncpg connection itself: a pool hands out proxies, which take no weak references and
-    # are detached when released, possibly before the watch runs (asyncpg has no public accessor).
-    raw = conn._con if isinstance(conn, PoolConnectionProxy) else conn
+    # The connection itself: the proxy may be detached (released) before the watch runs.
+    raw = raw_connection(conn)
     if raw in _watched:
         return
     watch = _CommitWatch(raw, schema)

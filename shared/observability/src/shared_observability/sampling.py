@@ -3,7 +3,7 @@
 Background loops (outbox relay polls, hold sweeps, the batch-window check, outbox lag sampling,
 pool resets, readiness probes) run SQL with no request or message around it. The asyncpg
 instrumentation makes each such statement the root of a one-span trace of its own: measured on an
-idle `make up`, about 20 a second per service, each created, encoded and exported in the service
+idle `make up`, about 20 a second across the five services, each created, encoded and exported in the service
 process, and a trace store where the traces of real work drown. A statement inside a traced
 operation keeps its span, except the transaction openers (`BEGIN`, `SAVEPOINT`, `RELEASE`), which
 take microseconds and say nothing the enclosing span and its `COMMIT` do not.

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared_observability import instrument_fastapi, instrument_httpx, trace_id_hex_for
+from shared_observability import fastapi_telemetry, instrument_httpx, trace_id_hex_for
 from shared_observability.testing import finished_spans, spans_for_trace
 
 
@@ -31,15 +31,13 @@ def isolated(app: ASGIApp) -> ASGIApp:
 
 
 def build_apps() -> FastAPI:
-    downstream = FastAPI()
+    downstream = FastAPI(telemetry=fastapi_telemetry())
 
     @downstream.get("/stock/{item}")
     async def stock(item: str) -> dict[str, object]:
         return {"item": item, "available": 3}
 
-    instrument_fastapi(downstream)
-
-    upstream = FastAPI()
+    upstream = FastAPI(telemetry=fastapi_telemetry())
 
     @upstream.get("/orders/{order_id}")
     async def order(order_id: str) -> dict[str, object]:
@@ -49,8 +47,6 @@ def build_apps() -> FastAPI:
             response = await client.get("/stock/SKU-1")
         return {"order_id": order_id, "stock": response.json()}
 
-    instrument_fastapi(upstream)
-    instrument_fastapi(upstream)  # idempotent
     return upstream
 
 
@@ -93,13 +89,12 @@ async def test_hex_x_trace_id_is_the_trace_id() -> None:
 
 
 async def test_probe_endpoints_are_not_traced() -> None:
-    app = FastAPI()
+    app = FastAPI(telemetry=fastapi_telemetry())
 
     @app.get("/health/live")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    instrument_fastapi(app)
     transport = httpx.ASGITransport(app=isolated(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
         response = await client.get("/health/live", headers={"x-trace-id": "probe"})

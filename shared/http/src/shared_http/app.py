@@ -10,7 +10,7 @@ from shared_http.errors import install_error_handlers
 from shared_http.headers import RequestHeaderChecks
 from shared_http.health import ReadinessCheck, health_router
 from shared_http.request_metrics import RequestMetrics
-from shared_observability.tracing import instrument_fastapi
+from shared_observability.tracing import fastapi_telemetry
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -23,11 +23,15 @@ def create_app(
     max_body_bytes: int = 1_048_576,
     **fastapi_options: Any,
 ) -> FastAPI:
-    app = FastAPI(title=fastapi_options.pop("title", service), lifespan=lifespan, **fastapi_options)
+    app = FastAPI(
+        title=fastapi_options.pop("title", service),
+        lifespan=lifespan,
+        telemetry=fastapi_telemetry(),
+        **fastapi_options,
+    )
     install_error_handlers(app)
     app.include_router(health_router(readiness))
     # Added last = outermost: metrics see every answer, including the header checks' rejections.
     app.add_middleware(RequestHeaderChecks, max_body_bytes=max_body_bytes)
     app.add_middleware(RequestMetrics, service=service)
-    instrument_fastapi(app)
     return app

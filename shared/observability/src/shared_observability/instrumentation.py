@@ -1,4 +1,4 @@
-"""Instrumentation of FastAPI, httpx, aiohttp (client) and asyncpg, each idempotent.
+"""Tracing of FastAPI (its native telemetry), httpx, aiohttp (client) and asyncpg.
 
 The instrumented libraries are imported only when their wrapper is called, so a process that
 never serves HTTP does not import FastAPI. All of them inject / extract with the global
@@ -7,7 +7,8 @@ propagator, so they install ours first.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Final
 
 from .propagation import install_propagators
 
@@ -15,32 +16,30 @@ if TYPE_CHECKING:
     import aiohttp
     import asyncpg
     import httpx
-    from fastapi import FastAPI
+    from fastapi.telemetry import TelemetryConfig
 
-DEFAULT_EXCLUDED_URLS: Final = "/health/live,/health/ready,/metrics"
-"""Probe and scrape endpoints are not traced (comma separated regexes, matched on the URL)."""
+UNTRACED_PATHS: Final = frozenset({"/health/live", "/health/ready", "/metrics"})
+"""Probe and scrape endpoints are not traced."""
 
 
-def instrument_fastapi(
-    app: FastAPI,
-    *,
-    excluded_urls: str | None = DEFAULT_EXCLUDED_URLS,
-    exclude_send_receive: bool = True,
-) -> None:
-    """Trace every request of `app` (server spans started from `traceparent` / `x-trace-id`).
+def fastapi_telemetry(untraced_paths: Collection[str] = UNTRACED_PATHS) -> TelemetryConfig:
+    """`FastAPI(telemetry=...)`: FastAPI's own server span per request, nothing more.
 
-    Idempotent per app. `excluded_urls=None` falls back to `OTEL_PYTHON_FASTAPI_EXCLUDED_URLS`.
-    `exclude_send_receive` drops the per-ASGI-message internal spans.
+    One SERVER span per request (named `METHOD /route`, parent from `traceparent` / `x-trace-id`
+    through the global propagator, which this installs), none for `untraced_paths`. Off: the
+    per-stage operation spans (dependencies, endpoint, serialization), FastAPI's OpenTelemetry
+    metrics (the platform's are Prometheus, `RequestMetrics`) and its log records (the platform
+    logs through `setup_logging`). ADR 0016 has the measurements behind this choice.
     """
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
     install_propagators()
-    if getattr(app, "_is_instrumented_by_opentelemetry", False):
-        return
-    exclude_spans: list[Literal["receive", "send"]] | None = (
-        ["receive", "send"] if exclude_send_receive else None
-    )
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=excluded_urls, exclude_spans=exclude_spans)
+    skipped = frozenset(untraced_paths)
+    return {
+        "tracing": True,
+        "metrics": False,
+        "logs": False,
+        "operation_spans": False,
+        "exclude": lambda scope: scope.get("path") in skipped,
+    }
 
 
 def instrument_httpx(client: httpx.Client | httpx.AsyncClient | None = None) -> None:

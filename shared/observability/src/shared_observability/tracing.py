@@ -27,9 +27,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import Sampler
 
 from .file_exporter import JsonLinesFileSpanExporter
-from .instrumentation import DEFAULT_EXCLUDED_URLS as DEFAULT_EXCLUDED_URLS
+from .instrumentation import UNTRACED_PATHS as UNTRACED_PATHS
+from .instrumentation import fastapi_telemetry as fastapi_telemetry
 from .instrumentation import instrument_asyncpg as instrument_asyncpg
-from .instrumentation import instrument_fastapi as instrument_fastapi
 from .instrumentation import instrument_httpx as instrument_httpx
 from .propagation import (
     X_TRACE_ID_ATTRIBUTE,

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 PY := .venv/bin/python
 
-.PHONY: help install up down status demo trace test test-faults lint format bench bench-soak bench-messaging bench-appointments bench-fulfillment bench-order-create bench-inventory k8s-validate
+.PHONY: help install up down status demo trace test test-faults lint format bench bench-soak bench-messaging bench-appointments bench-fulfillment bench-order-create bench-inventory bench-instructions k8s-validate
 
 help:
 	@echo "make up               Kafka + PostgreSQL + the five services with demo data (no Docker needed)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench-fulfillment   journeys to CONFIRMED and OMS traffic of the report (var/benchmarks/fulfillment/)"
 	@echo "make bench-order-create  POST /api/v1/order via the gateway vs a bare FastAPI+asyncpg insert (open model)"
 	@echo "make bench-inventory     availability on 100,000 items x 50 locations vs a bare query; reservations/s"
+	@echo "make bench-instructions  CPU instructions per request per process (perf): judge CPU changes by these"
 	@echo "make k8s-validate     render the Kubernetes overlays and validate them offline"
 
 # uv itself comes from PyPI when it is missing; the lock file pins everything else.
@@ -83,6 +84,9 @@ bench-order-create: install
 
 bench-inventory: install
 	@deploy/local/bench.sh services/inventory/tests/bench_inventory.py
+
+bench-instructions: install
+	@deploy/local/bench.sh tests/benchmarks/bench_instructions.py
 
 k8s-validate: install
 	@deploy/k8s/validate.sh

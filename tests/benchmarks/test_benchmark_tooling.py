@@ -165,3 +165,17 @@ def test_the_soak_report_shows_memory_growth_and_p99_per_minute(tmp_path: Path) 
     assert "| create order | 10.0 | - | 20.0 | 2.0x |" in text
     assert "| submit | - | > run | - | - |" in text
     assert (tmp_path / "soak.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_perf_counts_are_read_from_perf_stat_csv():
+    from bench_instructions import Counts, parse_perf_csv
+
+    text = (
+        "# started on Mon Nov 24 12:00:00 2026\n\n"
+        "2987654321,,instructions:u,1000,100.00,,\n"
+        "4382.51,msec,task-clock,4382510000,100.00,0.438,CPUs utilized\n"
+    )
+    counts = parse_perf_csv(text)
+    assert counts == Counts(instructions=2987654321.0, cpu_ms=4382.51)
+    assert counts.minus(Counts(987654321.0, 382.51)).per(1000) == Counts(2_000_000.0, 4.0)
+    assert parse_perf_csv("<not counted>,,instructions:u,0,0.00,,\n") == Counts()

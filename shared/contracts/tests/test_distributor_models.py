@@ -3,6 +3,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -252,10 +253,20 @@ def test_appointment_timestamps_are_read_and_written_with_milliseconds():
         "endDate": "2025-12-08 12:00:00.005",
     }
     assert format_appointment_timestamp(datetime(2025, 1, 2, 3, 4, 5, 678_999)) == "2025-01-02 03:04:05.678"
+    # the site's local time: a zone, if one is attached, is not written
+    aware = datetime(2025, 1, 2, 3, 4, 5, tzinfo=ZoneInfo("America/Chicago"))
+    assert format_appointment_timestamp(aware) == "2025-01-02 03:04:05.000"
 
 
 @pytest.mark.parametrize(
-    "written", ["2025-12-08T08:00:00.000", "2025-12-08 08:00:00", "2025-12-08 25:00:00.000"]
+    "written",
+    [
+        "2025-12-08T08:00:00.000",
+        "2025-12-08 08:00:00",
+        "2025-12-08 25:00:00.000",
+        "2025-13-08 08:00:00.000",
+        "2025-12-08 08:00:00.000+01:00",
+    ],
 )
 def test_appointment_timestamps_in_another_format_are_refused(written):
     (error,) = errors(BookAppointmentRequest, body(ex.BOOK_APPOINTMENT, startDate=written))

@@ -7,7 +7,8 @@ public request is forwarded once.
 
 import aiohttp
 
-from shared_observability.instrumentation import aiohttp_trace_configs
+from shared_observability.instrumentation import aiohttp_client_span
+from shared_observability.propagation import install_propagators
 
 KEEPALIVE_SECONDS = 4.0
 """Idle pooled connections are closed before uvicorn's own keep-alive timeout (5 s) would close
@@ -21,9 +22,10 @@ def create_session(
     max_connections: int = 100,
 ) -> aiohttp.ClientSession:
     """Call inside the running event loop (the connector binds to it)."""
+    install_propagators()
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=max_connections, keepalive_timeout=KEEPALIVE_SECONDS),
         timeout=aiohttp.ClientTimeout(total=None, connect=connect_timeout_seconds, sock_read=timeout_seconds),
-        trace_configs=aiohttp_trace_configs(),
+        middlewares=(aiohttp_client_span,),
         skip_auto_headers=("User-Agent",),
     )

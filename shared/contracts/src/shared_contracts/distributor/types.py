@@ -66,15 +66,17 @@ def parse_appointment_timestamp(value: object) -> datetime:
         return value
     if isinstance(value, str) and _APPOINTMENT_TIMESTAMP.fullmatch(value):
         try:
-            return datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f")
-        except ValueError:
+            return datetime.fromisoformat(value)  # the shape is checked: never a zone
+        except ValueError:  # out of range, e.g. month 13
             pass
     raise ValueError(f"must be a date-time written {APPOINTMENT_TIMESTAMP_FORMAT}")
 
 
 def format_appointment_timestamp(value: datetime) -> str:
     """A datetime -> `2025-12-08 08:00:00.000` (milliseconds, no zone)."""
-    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+    # isoformat, not strftime: a tenth of the cost, and a get-dates answer writes 40 of these.
+    local = value if value.tzinfo is None else value.replace(tzinfo=None)
+    return local.isoformat(" ", "milliseconds")
 
 
 AppointmentTimestamp = Annotated[

@@ -148,3 +148,19 @@ async def test_a_standby_relay_notifies_the_active_relay_of_another_process_on_c
     rows = await outbox_schema.pool.fetch("SELECT key, event_id, attempts FROM outbox ORDER BY id")
     assert [row["key"] for row in rows] == ["b", "b"]
     assert isinstance(rows[0]["event_id"], uuid.UUID)
+
+
+async def test_the_source_service_is_asked_of_a_connection_once(outbox_schema, ping):
+    """`ce_source` defaults to the connection's schema; asking for it costs a round trip, so it
+    is asked once per physical connection, not once per event."""
+    asked: list[str] = []
+    sources: list[str] = []
+    async with outbox_schema.pool.acquire() as conn:
+        conn.add_query_logger(lambda query: asked.append(query.query))
+        for seq in range(3):
+            async with conn.transaction():
+                meta = await add_event(conn, ping(aggregate_id="order-9", seq=seq), topic="not-published")
+            sources.append(meta.source)
+    assert sources == [f"/services/{outbox_schema.name}"] * 3
+    assert asked.count("SELECT current_schema()") <= 1
+    assert sum("INSERT INTO outbox" in query for query in asked) == 3

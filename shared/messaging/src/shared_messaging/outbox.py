@@ -14,11 +14,14 @@ Once the transaction commits, the relay publishing the schema is woken (`wakeup`
 from __future__ import annotations
 
 import json
+import weakref
+from typing import Any
 
 import asyncpg
 
 from shared_contracts.envelope import TRACEPARENT, X_TRACE_ID, CloudEventMeta, new_meta
 from shared_contracts.events import Event, key_for
+from shared_db.session_state import raw_connection
 from shared_messaging.wakeup import watch_commit
 from shared_observability.kafka_headers import inject_into_headers
 
@@ -41,7 +44,7 @@ async def add_event(
     if not conn.is_in_transaction():
         raise RuntimeError("add_event() must run inside the transaction of the state change")
     if source_service is None:
-        source_service = str(await conn.fetchval("SELECT current_schema()"))
+        source_service = await _schema_of(conn)
     subject = key_for(event)
     trace_headers = inject_into_headers({})
     meta = new_meta(
@@ -70,3 +73,16 @@ async def add_event(
     )
     watch_commit(conn, str(schema))
     return meta
+
+
+_schemas: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+async def _schema_of(conn: asyncpg.Connection) -> str:
+    """The connection's current schema (the service's name), asked once per physical connection:
+    a service's login role fixes its search path, and the pool's reset does not change it."""
+    raw = raw_connection(conn)
+    schema = _schemas.get(raw)
+    if schema is None:
+        schema = _schemas[raw] = str(await conn.fetchval("SELECT current_schema()"))
+    return schema

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +30,8 @@ from typing import Any
 
 from bench_platform import benchmark_platform
 from bench_support import required_env
-from journeys import Distributor, run_journeys
-from kafka_watch import watching
+from journeys import STAGES, Distributor, run_journeys
+from kafka_watch import Outcomes, wait_seen, watching
 from load_tool import Attack, Target, attack
 from oms_traffic import Oms
 
@@ -85,7 +85,15 @@ def counting(pids: Mapping[str, int], into: dict[str, Counts]) -> Any:
         shutil.rmtree(work, ignore_errors=True)
 
 
-async def measure(name: str, pids: Mapping[str, int], targets: Sequence[Target], rate: float) -> None:
+async def measure(
+    name: str,
+    pids: Mapping[str, int],
+    targets: Sequence[Target],
+    rate: float,
+    after: Callable[[Attack], Awaitable[None]] | None = None,
+) -> None:
+    """`after`: the work the requests started that counts too (e.g. a saga), awaited before
+    the counters stop."""
     idle: dict[str, Counts] = {}
     with counting(pids, idle):
         await asyncio.sleep(IDLE_SECONDS)
@@ -93,6 +101,8 @@ async def measure(name: str, pids: Mapping[str, int], targets: Sequence[Target],
     result: Attack
     with counting(pids, busy):
         result = await attack(name, targets, rate)
+        if after is not None:
+            await after(result)
     answered = len(result.ok_hits)
     latencies = sorted(hit.latency_s * 1000 for hit in result.ok_hits) or [0.0]
     p50, p99 = latencies[len(latencies) // 2], latencies[max(0, int(len(latencies) * 0.99) - 1)]
@@ -145,11 +155,38 @@ async def run(args: argparse.Namespace) -> None:
                     lambda n: [distributor.create(journey) for journey in distributor.journeys(n)],
                 ),
             }
+            count = round(args.rate * args.seconds)
             for name in args.scenarios:
+                await asyncio.sleep(2)  # the set-up's or previous scenario's events settle
+                if name == "submit":
+                    await measure_submit(bench.pids, distributor, outcomes, set_up, count, args.rate)
+                    continue
                 processes, targets = scenarios[name]
                 pids = {process: bench.pids[process] for process in processes}
-                await asyncio.sleep(2)  # the set-up's or previous scenario's events settle
-                await measure(name, pids, targets(round(args.rate * args.seconds)), args.rate)
+                await measure(name, pids, targets(count), args.rate)
+
+
+async def measure_submit(
+    pids: Mapping[str, int],
+    distributor: Distributor,
+    outcomes: Outcomes,
+    set_up: Callable[[str, Sequence[Target], float, bool], Awaitable[Attack]],
+    count: int,
+    rate: float,
+) -> None:
+    """Submit of booked journeys, counted until every order is CONFIRMED (the saga's work too)."""
+    _, _, booked = await run_journeys(set_up, distributor, outcomes, 40, count, stages=STAGES[:-1])
+    targets = [distributor.submit(journey) for journey in booked]
+    journeys = {journey.trace_ids["submit"]: journey for journey in booked}
+
+    async def confirmed(result: Attack) -> None:
+        submitted = [journeys[trace_id].order_id for trace_id in result.by_trace_id() if trace_id in journeys]
+        await wait_seen(outcomes.confirmed, submitted, 60)
+        missing = sum(order_id not in outcomes.confirmed for order_id in submitted)
+        print(f"   {len(submitted) - missing}/{len(submitted)} orders CONFIRMED")
+
+    processes = ("gateway", "enrichment", "appointment", "inventory", "fulfillment")
+    await measure("submit -> CONFIRMED", {p: pids[p] for p in processes}, targets, rate, confirmed)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -160,7 +197,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--scenarios",
         type=lambda text: text.split(","),
         default=["dates", "availability", "create"],
-        help="comma-separated, of dates, availability, create (a name may repeat)",
+        help="comma-separated, of dates, availability, create, submit (a name may repeat)",
     )
     parser.add_argument("--rate", type=float, default=100.0, help="requests/s, below saturation")
     parser.add_argument("--seconds", type=float, default=10.0)

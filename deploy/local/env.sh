@@ -11,4 +11,6 @@ declare -A SERVICE_PORT=([gateway]=$GATEWAY_PORT [enrichment]=8081 [appointment]
 # Traces of the local stack go to one JSON-lines file (`make trace ID=<x-trace-id>` prints one).
 export OTEL_TRACES_EXPORTER=${OTEL_TRACES_EXPORTER:-file}
 export OTEL_TRACES_FILE=${OTEL_TRACES_FILE:-$PLATFORM_VAR/traces/spans.jsonl}
+# ... with a span per SQL statement (off by default in services: CPU, see ADR 0016).
+export OTEL_TRACE_DB_STATEMENTS=${OTEL_TRACE_DB_STATEMENTS:-true}
 mkdir -p "$PLATFORM_VAR/log" "$PLATFORM_VAR/traces"

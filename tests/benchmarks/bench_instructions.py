@@ -131,7 +131,14 @@ async def run(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-instructions-"))
     print(f"platform starting; logs in {work}", flush=True)
     env = {"SLOT_CAPACITY": "100000"}
-    async with benchmark_platform(admin_url, bootstrap, work, traces=args.traces, extra_env=env) as bench:
+    async with benchmark_platform(
+        admin_url,
+        bootstrap,
+        work,
+        traces=args.traces,
+        db_statement_spans=args.db_statement_spans,
+        extra_env=env,
+    ) as bench:
         distributor = Distributor(bench.url("gateway"), bench.credentials["sandbox-sp"], bench.bench_items)
         oms = Oms(bench.url("gateway"), bench.credentials["oms"])
 
@@ -202,6 +209,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=100.0, help="requests/s, below saturation")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--traces", default="file", help="OTEL_TRACES_EXPORTER of the services")
+    parser.add_argument(
+        "--db-statement-spans",
+        action="store_true",
+        help="a span per SQL statement in the services (OTEL_TRACE_DB_STATEMENTS; default off, as deployed)",
+    )
     return parser.parse_args(argv)
 
 

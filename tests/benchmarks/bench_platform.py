@@ -111,6 +111,7 @@ async def benchmark_platform(
     *,
     services: Sequence[str] = SERVICES,
     traces: str = "file",
+    db_statement_spans: bool = False,
     extra_env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[BenchPlatform]:
     urls = await provision(admin_url)
@@ -120,6 +121,7 @@ async def benchmark_platform(
         "LOG_LEVEL": "WARNING",
         "RATE_LIMIT_PER_SECOND": "0",
         "OTEL_TRACES_EXPORTER": traces,
+        "OTEL_TRACE_DB_STATEMENTS": str(db_statement_spans).lower(),
         "ENABLED_UPSTREAMS": ",".join(s for s in services if s != "gateway"),
         **(extra_env or {}),
     }

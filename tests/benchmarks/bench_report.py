@@ -304,7 +304,14 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
     print(f"platform and bare baselines starting; logs in {work}", flush=True)
     env = {"SLOT_CAPACITY": "100000"}  # book measures booking, not running out of demo capacity
     async with (
-        benchmark_platform(admin_url, bootstrap, work, traces=args.traces, extra_env=env) as bench,
+        benchmark_platform(
+            admin_url,
+            bootstrap,
+            work,
+            traces=args.traces,
+            db_statement_spans=args.db_statement_spans,
+            extra_env=env,
+        ) as bench,
         bare_endpoint(
             admin_url, work, bootstrap=bootstrap, inventory_url=bench.database_urls["inventory"]
         ) as bare,
@@ -388,6 +395,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--messaging-events", type=int, default=20_000, help="relay throughput events")
     parser.add_argument("--messaging-seconds", type=float, default=20.0, help="commit -> handler run length")
     parser.add_argument("--traces", default="file", help="OTEL_TRACES_EXPORTER of the services")
+    parser.add_argument(
+        "--db-statement-spans",
+        action="store_true",
+        help="a span per SQL statement in the services (OTEL_TRACE_DB_STATEMENTS; default off, as deployed)",
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout")
     parser.add_argument(
         "--quick",

@@ -185,7 +185,8 @@ def observability(settings: ServiceSettings) -> None:
         otlp_endpoint=settings.otel_exporter_otlp_endpoint,
         file_path=settings.otel_traces_file,
     )
-    instrument_asyncpg()
+    if settings.otel_trace_db_statements:
+        instrument_asyncpg()
 
 
 def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:

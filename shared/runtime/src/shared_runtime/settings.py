@@ -21,4 +21,8 @@ class ServiceSettings(DatabaseSettings, KafkaSettings):
     otel_traces_exporter: Literal["none", "otlp", "console", "file", "memory"] = "none"
     otel_exporter_otlp_endpoint: str | None = None
     otel_traces_file: str | None = None
+    otel_trace_db_statements: bool = False
+    """One span per SQL statement (asyncpg instrumentation): on in `make up` (`deploy/local/env.sh`),
+    off by default because each span costs about as much client CPU as the statement itself
+    (ADR 0016). Off, traces keep every HTTP and Kafka span."""
     run_migrations_on_start: bool = True

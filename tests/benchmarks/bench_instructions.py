@@ -6,6 +6,8 @@ within a few per cent. For each scenario this starts nothing new: it uses the be
 (`benchmark_platform`, traces to a file as `make bench`), counts each involved process's
 user-space instructions with `perf stat` while vegeta sends the requests at a fixed rate, and
 subtracts the process's idle rate measured just before (Kafka polling, relays, sweepers).
+The Kafka broker and the PostgreSQL server (every `postgres` process alive when counting starts:
+the pools' connections) are counted beside the services, so the figures add up to the platform's.
 
     make bench-instructions BENCH_ARGS="--scenarios dates,availability --rate 100 --seconds 10"
 
@@ -24,31 +26,43 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
 from bench_platform import benchmark_platform
-from bench_support import required_env
+from bench_support import kafka_broker_pid, required_env
 from journeys import STAGES, Distributor, run_journeys
 from kafka_watch import Outcomes, wait_seen, watching
 from load_tool import Attack, Target, attack
 from oms_traffic import Oms
+from process_usage import postgres_processes
 
 IDLE_SECONDS = 5.0
-EVENTS = ("instructions:u", "task-clock")
+EVENTS = ("instructions:u", "task-clock", "cycles:u", "cycles:k")
 
 
 @dataclass(frozen=True)
 class Counts:
     instructions: float = 0.0
     cpu_ms: float = 0.0
+    user_cycles: float = 0.0
+    kernel_cycles: float = 0.0
 
     def per(self, count: float) -> Counts:
-        return Counts(self.instructions / count, self.cpu_ms / count)
+        return Counts(*(value / count for value in astuple(self)))
 
     def minus(self, other: Counts) -> Counts:
-        return Counts(self.instructions - other.instructions, self.cpu_ms - other.cpu_ms)
+        return Counts(*(mine - theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
+
+    def plus(self, other: Counts) -> Counts:
+        return Counts(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
+
+    @property
+    def kernel_share(self) -> float:
+        """Of the CPU cycles, the share spent in the kernel (system calls: network, disk)."""
+        cycles = self.user_cycles + self.kernel_cycles
+        return self.kernel_cycles / cycles if cycles > 0 else 0.0
 
 
 def parse_perf_csv(text: str) -> Counts:
@@ -57,21 +71,38 @@ def parse_perf_csv(text: str) -> Counts:
     for line in text.splitlines():
         fields = line.split(",")
         if len(fields) > 2 and fields[0][:1].isdigit():
-            values[fields[2].split(":")[0]] = float(fields[0])
-    return Counts(values.get("instructions", 0.0), values.get("task-clock", 0.0))
+            values[fields[2]] = float(fields[0])
+    return Counts(
+        values.get("instructions:u", 0.0),
+        values.get("task-clock", 0.0),
+        values.get("cycles:u", 0.0),
+        values.get("cycles:k", 0.0),
+    )
+
+
+def infrastructure_pids() -> dict[str, list[int]]:
+    """The broker's process and the database server's processes, by name."""
+    pids = {"postgres": [process.pid for process in postgres_processes()]}
+    if (broker := kafka_broker_pid()) is not None:
+        pids["kafka"] = [broker]
+    return pids
 
 
 @contextmanager
-def counting(pids: Mapping[str, int], into: dict[str, Counts]) -> Any:
-    """`perf stat` attached to each process for the duration of the block; results into `into`."""
+def counting(pids: Mapping[str, Sequence[int]], into: dict[str, Counts]) -> Any:
+    """`perf stat` attached to each group of processes for the duration of the block (counts
+    summed over the group); results into `into`."""
     work = Path(tempfile.mkdtemp(prefix="perf-"))
     running = {
         name: subprocess.Popen(
-            ["perf", "stat", "-x,", "-e", ",".join(EVENTS), "-p", str(pid), "-o", str(work / name)],
+            [
+                *("perf", "stat", "-x,", "-e", ",".join(EVENTS)),
+                *("-p", ",".join(map(str, group)), "-o", str(work / name)),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for name, pid in pids.items()
+        for name, group in pids.items()
     }
     started = time.monotonic()
     try:
@@ -87,7 +118,7 @@ def counting(pids: Mapping[str, int], into: dict[str, Counts]) -> Any:
 
 async def measure(
     name: str,
-    pids: Mapping[str, int],
+    pids: Mapping[str, Sequence[int]],
     targets: Sequence[Target],
     rate: float,
     after: Callable[[Attack], Awaitable[None]] | None = None,
@@ -110,15 +141,21 @@ async def measure(
     if not answered:
         return
     scale = busy["_seconds"].cpu_ms / (idle["_seconds"].cpu_ms or 1.0)
+    total = Counts()
     for process in pids:
-        idle_share = Counts(idle[process].instructions * scale, idle[process].cpu_ms * scale)
+        idle_share = Counts(*(value * scale for value in astuple(idle[process])))
         net = busy[process].minus(idle_share).per(answered)
+        total = total.plus(net)
         idle_rate = idle[process].instructions / IDLE_SECONDS / 1e6
-        print(
-            f"   {process:12s} {net.instructions / 1e6:6.2f} M instructions/request"
-            f"   {net.cpu_ms:5.2f} ms CPU/request   (idle {idle_rate:5.1f} M instructions/s)",
-            flush=True,
-        )
+        print(f"   {process:12s} {_figures(net)}   (idle {idle_rate:5.1f} M instructions/s)", flush=True)
+    print(f"   {'all':12s} {_figures(total)}")
+
+
+def _figures(counts: Counts) -> str:
+    return (
+        f"{counts.instructions / 1e6:6.2f} M instructions/request   {counts.cpu_ms:5.2f} ms CPU/request"
+        f"   {counts.kernel_share:4.0%} in the kernel"
+    )
 
 
 Scenario = Callable[[int], Sequence[Target]]
@@ -169,8 +206,8 @@ async def run(args: argparse.Namespace) -> None:
                     await measure_submit(bench.pids, distributor, outcomes, set_up, count, args.rate)
                     continue
                 processes, targets = scenarios[name]
-                pids = {process: bench.pids[process] for process in processes}
-                await measure(name, pids, targets(count), args.rate)
+                pids = {process: [bench.pids[process]] for process in processes}
+                await measure(name, pids | infrastructure_pids(), targets(count), args.rate)
 
 
 async def measure_submit(
@@ -193,7 +230,8 @@ async def measure_submit(
         print(f"   {len(submitted) - missing}/{len(submitted)} orders CONFIRMED")
 
     processes = ("gateway", "enrichment", "appointment", "inventory", "fulfillment")
-    await measure("submit -> CONFIRMED", {p: pids[p] for p in processes}, targets, rate, confirmed)
+    counted = {process: [pids[process]] for process in processes} | infrastructure_pids()
+    await measure("submit -> CONFIRMED", counted, targets, rate, confirmed)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -174,8 +174,13 @@ def test_perf_counts_are_read_from_perf_stat_csv():
         "# started on Mon Nov 24 12:00:00 2026\n\n"
         "2987654321,,instructions:u,1000,100.00,,\n"
         "4382.51,msec,task-clock,4382510000,100.00,0.438,CPUs utilized\n"
+        "3000000000,,cycles:u,1000,100.00,0.69,GHz\n"
+        "1000000000,,cycles:k,1000,100.00,0.23,GHz\n"
     )
     counts = parse_perf_csv(text)
-    assert counts == Counts(instructions=2987654321.0, cpu_ms=4382.51)
-    assert counts.minus(Counts(987654321.0, 382.51)).per(1000) == Counts(2_000_000.0, 4.0)
+    assert counts == Counts(2987654321.0, 4382.51, user_cycles=3e9, kernel_cycles=1e9)
+    assert counts.kernel_share == 0.25
+    net = counts.minus(Counts(987654321.0, 382.51, 1e9, 1e9)).per(1000)
+    assert net == Counts(2_000_000.0, 4.0, 2e6, 0.0)
+    assert net.plus(net) == Counts(4_000_000.0, 8.0, 4e6, 0.0)
     assert parse_perf_csv("<not counted>,,instructions:u,0,0.00,,\n") == Counts()

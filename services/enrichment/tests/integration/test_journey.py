@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from itertools import pairwise
 
 from shared_contracts.distributor import examples, paths
 from shared_contracts.events import AppointmentBooked
@@ -317,3 +318,25 @@ def _booked(order_id: str, sub_order_id: str) -> AppointmentBooked:
         start_date=datetime(2030, 1, 7, 8),
         end_date=datetime(2030, 1, 7, 12),
     )
+
+
+async def test_every_enrichment_moves_the_orders_updated_at(distributor):
+    sp = distributor()
+    order = await sp.create_order()
+    order_id, sub_order_id = order["orderId"], order["subOrders"][0]["subOrderId"]
+
+    async def updated_at() -> datetime:
+        response = await sp.call("GET", paths.ORDER.format(orderId=order_id))
+        assert response.status_code == 200, response.text
+        return datetime.fromisoformat(response.json()["updatedAt"])
+
+    seen = [await updated_at()]
+    for enrich in (
+        lambda: sp.install(order_id, sub_order_id),
+        lambda: sp.ship(order_id, sub_order_id),
+        lambda: sp.bill(order),
+    ):
+        response = await enrich()
+        assert response.status_code == 200, response.text
+        seen.append(await updated_at())
+    assert all(earlier < later for earlier, later in pairwise(seen)), seen

@@ -184,13 +184,6 @@ async def record_status(
     )
 
 
-async def touch(conn: asyncpg.Connection, order_ids: Sequence[str]) -> None:
-    await conn.execute(
-        "UPDATE orders SET updated_at = now() WHERE order_id = ANY($1::uuid[])",
-        [uuid.UUID(order_id) for order_id in order_ids],
-    )
-
-
 async def set_cdg(conn: asyncpg.Connection, order_ids: Sequence[str], cdg_id: uuid.UUID) -> None:
     await conn.execute(
         "UPDATE orders SET cdg_id = $2, updated_at = now() WHERE order_id = ANY($1::uuid[])",

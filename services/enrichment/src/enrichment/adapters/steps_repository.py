@@ -37,19 +37,29 @@ async def load_sub_order(
 
 
 async def save_step(
-    conn: asyncpg.Connection, sub_order_id: str, step: Step, data: dict[str, Any], trace_id: str | None
+    conn: asyncpg.Connection,
+    order_id: str,
+    sub_order_id: str,
+    step: Step,
+    data: dict[str, Any],
+    trace_id: str | None,
 ) -> None:
-    """Complete the step with `data`; doing it again replaces the data."""
+    """Complete the step with `data` (doing it again replaces the data) and move the order's
+    `updated_at`: one statement, one round trip."""
     await conn.execute(
         """
-        INSERT INTO sub_order_steps (sub_order_id, step, data, trace_id) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (sub_order_id, step)
-        DO UPDATE SET data = excluded.data, trace_id = excluded.trace_id, completed_at = now()
+        WITH saved AS (
+            INSERT INTO sub_order_steps (sub_order_id, step, data, trace_id) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (sub_order_id, step)
+            DO UPDATE SET data = excluded.data, trace_id = excluded.trace_id, completed_at = now()
+        )
+        UPDATE orders SET updated_at = now() WHERE order_id = $5
         """,
         uuid.UUID(sub_order_id),
         step.value,
         data,
         trace_id,
+        uuid.UUID(order_id),
     )
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import asyncpg
 
-from enrichment.adapters import orders_repository, steps_repository
+from enrichment.adapters import steps_repository
 from enrichment.adapters.database import transaction
 from enrichment.adapters.steps_repository import SubOrderRecord
 from enrichment.domain.billing import check_billed_items, new_invoice_number
@@ -43,8 +43,9 @@ async def _complete_step(
     data: dict[str, Any],
     **typed_fields: Any,
 ) -> None:
-    await steps_repository.save_step(conn, sub_order.sub_order_id, step, data, context.trace_id)
-    await orders_repository.touch(conn, [order.order_id])
+    await steps_repository.save_step(
+        conn, order.order_id, sub_order.sub_order_id, step, data, context.trace_id
+    )
     event = OrderEnriched(
         order_id=order.order_id,
         sub_order_id=sub_order.sub_order_id,

@@ -167,14 +167,12 @@ async def run(args: argparse.Namespace) -> None:
     admin_url, bootstrap = required_env("DATABASE_URL"), required_env("KAFKA_BOOTSTRAP_SERVERS")
     work = Path(tempfile.mkdtemp(prefix="bench-instructions-"))
     print(f"platform starting; logs in {work}", flush=True)
-    env = {"SLOT_CAPACITY": "100000"}
     async with benchmark_platform(
         admin_url,
         bootstrap,
         work,
         traces=args.traces,
         db_statement_spans=args.db_statement_spans,
-        extra_env=env,
     ) as bench:
         distributor = Distributor(bench.url("gateway"), bench.credentials["sandbox-sp"], bench.bench_items)
         oms = Oms(bench.url("gateway"), bench.credentials["oms"])

@@ -112,7 +112,6 @@ async def benchmark_platform(
     services: Sequence[str] = SERVICES,
     traces: str = "file",
     db_statement_spans: bool = False,
-    extra_env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[BenchPlatform]:
     urls = await provision(admin_url)
     await ensure_topics(bootstrap, list(EVENT_TOPICS), DEFAULT_PARTITIONS)
@@ -123,7 +122,7 @@ async def benchmark_platform(
         "OTEL_TRACES_EXPORTER": traces,
         "OTEL_TRACE_DB_STATEMENTS": str(db_statement_spans).lower(),
         "ENABLED_UPSTREAMS": ",".join(s for s in services if s != "gateway"),
-        **(extra_env or {}),
+        "SLOT_CAPACITY": "100000",  # book measures booking, not running out of demo capacity
     }
     async with running_platform(
         database_urls=urls,

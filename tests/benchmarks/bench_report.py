@@ -302,7 +302,6 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
         "work_dir": str(work),
     }
     print(f"platform and bare baselines starting; logs in {work}", flush=True)
-    env = {"SLOT_CAPACITY": "100000"}  # book measures booking, not running out of demo capacity
     async with (
         benchmark_platform(
             admin_url,
@@ -310,7 +309,6 @@ async def run_report(args: argparse.Namespace) -> dict[str, Any]:
             work,
             traces=args.traces,
             db_statement_spans=args.db_statement_spans,
-            extra_env=env,
         ) as bench,
         bare_endpoint(
             admin_url, work, bootstrap=bootstrap, inventory_url=bench.database_urls["inventory"]

@@ -6,13 +6,12 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-# asyncpg has no built-in codec for most array types: it looks each one up in the catalog the first time
-# a statement on a connection uses it, one recursive catalog query per type (15-25 ms of server
-# planning each), inside whatever request met it first. One statement naming every array type the
-# services bind or read makes that a single lookup when the connection opens.
+# asyncpg has no built-in codec for most array types (text[] aside): it looks each one up in the
+# catalog the first time a statement on a connection uses it, one recursive catalog query per type
+# (15-25 ms of server planning each), inside whatever request met it first. One statement naming every
+# such array type the services bind or read makes that a single lookup when the connection opens.
 ARRAY_TYPES = (
     "uuid[]",
-    "text[]",
     "bigint[]",
     "integer[]",
     "smallint[]",
@@ -20,7 +19,6 @@ ARRAY_TYPES = (
     "boolean[]",
     "timestamptz[]",
     "timestamp[]",
-    "jsonb[]",
 )
 _ARRAY_TYPES_QUERY = "SELECT " + ", ".join(f"NULL::{name}" for name in ARRAY_TYPES)
 

@@ -33,6 +33,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI, Request, Response
 
 from shared_db.pool import create_pool
+from shared_runtime.heap import freeze_heap
 
 TABLE_DDL = (
     "CREATE TABLE bare_orders (id uuid PRIMARY KEY, body jsonb NOT NULL,"
@@ -60,6 +61,7 @@ def create_app(env: dict[str, str]) -> FastAPI:
                 bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=0
             )
             await app.state.producer.start()
+        freeze_heap()  # as the services do once started (shared_runtime.heap)
         try:
             yield
         finally:

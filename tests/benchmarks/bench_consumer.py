@@ -40,6 +40,7 @@ from shared_messaging.broker import create_broker, start_broker, stop_broker
 from shared_messaging.consumer import MessageProcessor, NamedHandler, subscribe
 from shared_messaging.dlq import DeadLetterPublisher
 from shared_messaging.settings import KafkaSettings
+from shared_runtime.heap import freeze_heap
 
 READ_MODEL_SQL = """
 INSERT INTO bench_read_model (sub_order_id, order_id, step, revision, updated_at)
@@ -137,6 +138,7 @@ async def consume(args: argparse.Namespace, protocol: TextIO) -> None:
             if loop.time() > deadline:
                 raise TimeoutError("the consumer got no partitions within 60 s")
             await asyncio.sleep(0.05)
+        freeze_heap()  # as a service does once started (shared_runtime.heap)
         _send(protocol, {"event": "ready", "group": group})
 
         line = await loop.run_in_executor(None, sys.stdin.readline)

@@ -42,6 +42,7 @@ from bench_support import (
 
 from shared_messaging.outbox import add_event
 from shared_messaging.relay import OutboxRelay
+from shared_runtime.heap import freeze_heap
 
 
 @dataclass
@@ -153,6 +154,7 @@ async def bench_latency(args: argparse.Namespace, bootstrap: str, admin_url: str
                 f"[latency] {args.rate:g} events/s for {args.warmup:g} s warm-up + {args.duration:g} s ...",
                 flush=True,
             )
+            freeze_heap()  # the writers and the relay run here, as in a started service
             meter = CpuMeter(extra_pids={"consumer process": consumer.pid})
             meter.start()
             writes = await fixed_rate_writes(scratch, topic, args)

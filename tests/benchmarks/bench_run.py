@@ -14,6 +14,8 @@ from load_tool import Attack, Target, attack
 from open_model import run_open_model
 from process_usage import ProcessUsage
 
+from shared_runtime.heap import freeze_heap
+
 
 @dataclass
 class Row:
@@ -53,6 +55,9 @@ class Run:
     async def settle(self) -> None:
         """Wait, bounded, until the work a previous step left (Kafka backlogs, outboxes) is done,
         so that each step measures its own load, not the tail of the last one."""
+        # The driver times Kafka outcomes itself: no full collection over everything it has
+        # gathered so far may stall it mid-step (shared_runtime.heap).
+        freeze_heap()
         if self.quiet_percent is None:
             return
         started = time.monotonic()

@@ -32,6 +32,7 @@ from shared_messaging.relay import OutboxRelay
 from shared_observability.instrumentation import reset_untraced
 from shared_observability.logging import setup_logging
 from shared_observability.tracing import instrument_asyncpg, setup_tracing
+from shared_runtime.heap import freeze_heap
 from shared_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class ServiceRuntime:
     subscriptions: list[Subscription] = field(default_factory=list)
     lag_sampler: ConsumerLagSampler | None = None
     migrated: bool = False
+    owns_process: bool = False
+    """`python -m <service>` (`run`), not a test: the heap is frozen once started (`heap`)."""
 
     @property
     def name(self) -> str:
@@ -159,6 +162,9 @@ class ServiceRuntime:
                 # (Kubernetes, supervisord) restarts it.
                 await self.stop()
                 raise
+            if self.owns_process:
+                frozen = freeze_heap()
+                log.info("start-up heap frozen", extra={"service": self.name, "objects": frozen})
             try:
                 yield
             finally:
@@ -194,7 +200,7 @@ def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:
     import uvicorn
 
     observability(settings)
-    runtime = ServiceRuntime(definition, settings)
+    runtime = ServiceRuntime(definition, settings, owns_process=True)
     uvicorn.run(
         runtime.app(),
         host=settings.http_host,

@@ -26,7 +26,8 @@ port() { cluster | awk '{print $3}'; }
 # Loopback needs no TLS (Debian enables it, and it costs CPU on every query).
 url() { echo "postgresql://$admin_user:$admin_password@127.0.0.1:$(port)/${1:-orderplatform}?sslmode=disable"; }
 
-psql_su() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -q -p "$(port)" "$@"; }
+# From /: the postgres user may not enter the caller's directory (e.g. a private mktemp clone).
+psql_su() { (cd / && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -q -p "$(port)" "$@"); }
 
 install() {
   if command -v pg_ctlcluster >/dev/null && [ -n "$(cluster)" ]; then return; fi

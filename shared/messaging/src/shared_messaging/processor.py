@@ -2,7 +2,8 @@
 transaction, retries, DLQ; inside a CONSUMER span continuing the producer's trace.
 
 - no `ce_type` or a malformed envelope -> DLQ; a `ce_type` this service does not handle -> ack,
-  ignored (tolerant reader); a value failing its model (or not JSON) -> DLQ;
+  ignored (tolerant reader), counted but without a span; a value failing its model (or not
+  JSON) -> DLQ;
 - otherwise each handler of the type runs in its own transaction with its inbox claim
   (`claim(conn, meta.id, handler_name)`);
 - `PermanentError` -> DLQ at once; database / network errors (`TRANSIENT_ERRORS`) -> retried with
@@ -108,9 +109,13 @@ class MessageProcessor:
             finally:
                 await own.release()
         headers: list[tuple[str, bytes | None]] = list(record.headers or ())
+        ce_type = _header(headers, CE_TYPE)
+        if ce_type and ce_type not in self._handlers:
+            # Another service's event on a shared topic: counted, not traced (no work was done).
+            count_consumed(self._service, record.topic, ce_type, "ignored")
+            return "ignored"
         context = extract_from_headers(headers)
         x_trace_id = raw_x_trace_id(context) or _header(headers, X_TRACE_ID)
-        ce_type = _header(headers, CE_TYPE)
         attributes: dict[str, str | int] = {
             "messaging.system": "kafka",
             "messaging.operation.type": "process",
@@ -154,8 +159,6 @@ class MessageProcessor:
             return await self._dead_letter(
                 record, envelope_error_body("missing header ce_type", x_trace_id), span
             )
-        if ce_type not in self._handlers:
-            return "ignored"
         try:
             meta = self._meta(record, headers)
         except EnvelopeError as error:

@@ -1,6 +1,7 @@
 """x-transaction-id: replay with `idempotent-replay: true`, 409 on another body, exactly one upstream call."""
 
 import asyncio
+import json
 import uuid
 
 from gateway.adapters.idempotency_repository import IdempotencyRepository
@@ -34,8 +35,9 @@ async def test_the_same_key_and_body_replays_the_stored_response(gateway, enrich
 async def test_key_order_and_spacing_of_the_body_do_not_matter(gateway, enrichment) -> None:
     credential = await gateway.credential()
     headers = credential.headers(**{"x-transaction-id": key(), "content-type": "application/json"})
-    await gateway.http.post("/api/v1/order-summary", content=b'{"orderId": "O-1"}', headers=headers)
-    again = await gateway.http.post("/api/v1/order-summary", content=b'{ "orderId":"O-1" }', headers=headers)
+    await gateway.http.post(ORDER, content=json.dumps(examples.CREATE_ORDER), headers=headers)
+    reordered = json.dumps(examples.CREATE_ORDER, sort_keys=True, indent=3)
+    again = await gateway.http.post(ORDER, content=reordered, headers=headers)
     assert again.headers["idempotent-replay"] == "true"
     assert len(enrichment.calls) == 1
 
@@ -115,6 +117,25 @@ async def test_reads_are_not_idempotent_requests(gateway, enrichment) -> None:
         response = await gateway.http.get("/api/v1/orders", headers=headers)
         assert "idempotent-replay" not in response.headers
     assert len(enrichment.calls) == 2
+
+
+async def test_a_lookup_sent_as_post_is_answered_afresh_and_leaves_no_record(gateway, enrichment) -> None:
+    """Order summary changes nothing: its key is forwarded, not recorded, and never 409s."""
+    credential = await gateway.credential()
+    transaction = key()
+    headers = credential.headers(**{"x-transaction-id": transaction})
+    answers = [
+        await gateway.http.post("/api/v1/order-summary", json={"orderId": order}, headers=headers)
+        for order in ("O-1", "O-1", "O-2")
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert all("idempotent-replay" not in answer.headers for answer in answers)
+    assert len({answer.json()["id"] for answer in answers}) == 3
+    assert [call.headers["x-transaction-id"] for call in enrichment.calls] == [transaction] * 3
+    stored = await gateway.service.runtime.pool.fetchval(
+        "SELECT count(*) FROM idempotency_records WHERE client_id = $1", credential.client_id
+    )
+    assert stored == 0
 
 
 async def test_expired_records_are_purged_and_their_keys_reusable(gateway, enrichment) -> None:

@@ -85,3 +85,21 @@ def test_operations_with_a_body_have_a_request_model_and_ids_come_from_the_templ
 
 def test_the_retired_submit_message_names_the_new_path() -> None:
     assert "POST /api/v1/order/submit" in RETIRED_SUBMIT_MESSAGE
+
+
+def test_x_transaction_id_makes_writes_idempotent_and_not_the_lookups_sent_as_post() -> None:
+    idempotent = {operation.operation_id for operation in OPERATIONS if operation.idempotent}
+    assert idempotent == {
+        "createOrder",
+        "enrichInstallation",
+        "enrichShipping",
+        "enrichBilling",
+        "enrichCdg",
+        "bookAppointment",
+        "cancelAppointment",
+        "submitOrder",
+        "inventoryBackorderCreate",
+        "itemSubstitutionCreate",
+        "fulfillmentOrderCancel",
+        "fulfillmentOrderCreate",
+    }

@@ -14,6 +14,7 @@ from typing import Final
 from pydantic import BaseModel
 
 from gateway.domain.clients import Role
+from gateway.domain.idempotency import applies_to
 from shared_contracts import distributor as d
 from shared_contracts.distributor import paths
 from shared_contracts.merchandising import MERCH_BASE_PATH, MERCH_OPERATIONS, MerchOperation
@@ -73,6 +74,8 @@ class Operation:
     request_model: type[BaseModel] | None = None
     query_model: type[BaseModel] | None = None
     description: str = ""
+    read_only: bool = False
+    """A lookup, even when sent as POST: `x-transaction-id` makes it no idempotent request."""
 
     @property
     def upstream(self) -> Upstream:
@@ -91,6 +94,11 @@ class Operation:
     @property
     def path_parameters(self) -> tuple[str, ...]:
         return tuple(re.findall(r"\{(\w+)\}", self.path))
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether `x-transaction-id` makes a call of it idempotent (a write: ADR 0007, ADR 0021)."""
+        return applies_to(self.method) and not self.read_only
 
     @property
     def tag(self) -> str:
@@ -158,6 +166,7 @@ DISTRIBUTOR_OPERATIONS: Final[tuple[Operation, ...]] = (
         200,
         d.OrderSummaryResponse,
         d.OrderSummaryRequest,
+        read_only=True,
     ),
     Operation(
         "submitOrder",
@@ -225,6 +234,7 @@ def _merch_operation(operation: MerchOperation) -> Operation:
         success_status=200,
         response_model=operation.response,
         request_model=operation.request,
+        read_only=operation.read_only,
     )
 
 

@@ -26,6 +26,8 @@ class MerchOperation:
     method: Literal["POST", "PUT"]
     request: type[RequestModel]
     response: type[StrictCamelModel]
+    read_only: bool = False
+    """A lookup sent as POST (it changes nothing)."""
 
     @property
     def path(self) -> str:
@@ -33,7 +35,7 @@ class MerchOperation:
 
 
 AVAILABLE_INVENTORY_GET: Final = MerchOperation(
-    "availableInventory/get", "POST", AvailableInventoryRequest, AvailableInventoryResponse
+    "availableInventory/get", "POST", AvailableInventoryRequest, AvailableInventoryResponse, read_only=True
 )
 INVENTORY_BACKORDER_CREATE: Final = MerchOperation(
     "inventoryBackorder/create", "POST", InventoryBackorderRequest, MerchSuccess

@@ -40,10 +40,11 @@ Every call sends `client_id` and `client_secret` (401 without valid ones, 403 ou
 credential's role) and `x-trace-id` (400 without it; echoed on the response). A body is JSON
 (`content-type: application/json`, else 415), at most 1 MiB (413) with at most 1000 entries per
 array (400, lower where a schema says so); unknown fields are refused (400). `x-transaction-id` on
-POST/PUT/DELETE makes the call idempotent per client: the same key with the same body gets the
-stored response again (header `idempotent-replay: true`), with another body 409
+a POST/PUT/DELETE write makes the call idempotent per client: the same key with the same body gets
+the stored response again (header `idempotent-replay: true`), with another body 409
 `IDEMPOTENCY_CONFLICT`. Retry a write that got no answer (or a 503) with the same key: it is
-applied once even if the first answer was lost. Clients are rate limited (429 with
+applied once even if the first answer was lost. The lookups sent as POST (order summary, available
+inventory) are answered afresh every time. Clients are rate limited (429 with
 `Retry-After`). Every error answers the standard error body.
 """
 
@@ -103,7 +104,7 @@ def _error_statuses(operation: Operation) -> list[int]:
         statuses += [413, 415]
     if operation.role is Role.DISTRIBUTOR:
         statuses += [404, 409, 422]
-    elif applies_to(operation.method):
+    elif operation.idempotent:
         statuses.append(409)
     return sorted(statuses)
 
@@ -162,6 +163,12 @@ def _parameters(operation: Operation) -> list[inspect.Parameter]:
         )
     )
     if applies_to(operation.method):
+        meaning = (
+            "Transaction id of the caller (1..255 visible ASCII), forwarded; this lookup changes "
+            "nothing, so the id is no idempotency key: a repeated call is answered afresh."
+            if operation.read_only
+            else "Idempotency key of this call, per client (1..255 visible ASCII)."
+        )
         parameters.append(
             inspect.Parameter(
                 "x_transaction_id",
@@ -169,11 +176,7 @@ def _parameters(operation: Operation) -> list[inspect.Parameter]:
                 default=None,
                 annotation=Annotated[
                     str | None,
-                    Header(
-                        alias="x-transaction-id",
-                        pattern=r"^[\x21-\x7e]{1,255}$",
-                        description="Idempotency key of this call, per client (1..255 visible ASCII).",
-                    ),
+                    Header(alias="x-transaction-id", pattern=r"^[\x21-\x7e]{1,255}$", description=meaning),
                 ],
             )
         )

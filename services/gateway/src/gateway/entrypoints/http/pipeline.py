@@ -131,7 +131,7 @@ class ProxyPipeline:
         async def call() -> UpstreamResponse:
             return await self._forward(operation, target, outgoing, body)
 
-        if transaction_id and idempotency.applies_to(operation.method):
+        if transaction_id and operation.idempotent:
             fingerprint = request_fingerprint(operation.method, request.scope["path"], body)
             outcome = await self.guard.execute(client.client_id, transaction_id, fingerprint, call)
             return _response(outcome.response, replayed=outcome.replayed)

@@ -63,12 +63,29 @@ async def insert_order(
     order: NewOrder,
     sub_orders: Sequence[NewSubOrder],
     items: Sequence[NewItem],
+    created: StatusChange,
 ) -> None:
+    """The order, its sub-orders, their items and the first status history entry: one statement
+    (one round trip; the foreign keys are checked at its end, when every row is in)."""
     await conn.execute(
         """
-        INSERT INTO orders (order_id, contract_id, sp_id, environment, client_id, quote_id,
-                            external_order_id, source, transaction_id, customer, contacts, status)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'DRAFT')
+        WITH new_order AS (
+            INSERT INTO orders (order_id, contract_id, sp_id, environment, client_id, quote_id,
+                                external_order_id, source, transaction_id, customer, contacts, status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ),
+        new_sub_orders AS (
+            INSERT INTO sub_orders (sub_order_id, order_id, position, site_address)
+            SELECT id, $1, position, address::jsonb
+            FROM unnest($13::uuid[], $14::text[]) WITH ORDINALITY AS s(id, address, position)
+        ),
+        new_items AS (
+            INSERT INTO order_items (order_item_id, sub_order_id, position, item, quantity, order_item_type)
+            SELECT * FROM unnest($15::uuid[], $16::uuid[], $17::smallint[], $18::text[], $19::integer[],
+                                 $20::text[])
+        )
+        INSERT INTO order_status_history (order_id, from_status, to_status, reason, trace_id)
+        VALUES ($1, NULL, $12, $21, $22)
         """,
         order.order_id,
         order.contract_id,
@@ -81,28 +98,17 @@ async def insert_order(
         context.transaction_id,
         order.customer,
         order.contacts,
-    )
-    await conn.execute(
-        """
-        INSERT INTO sub_orders (sub_order_id, order_id, position, site_address)
-        SELECT id, $1, position, address::jsonb
-        FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS s(id, address, position)
-        """,
-        order.order_id,
+        created.to_status,
         [sub_order.sub_order_id for sub_order in sub_orders],
         [json.dumps(sub_order.site_address) for sub_order in sub_orders],
-    )
-    await conn.execute(
-        """
-        INSERT INTO order_items (order_item_id, sub_order_id, position, item, quantity, order_item_type)
-        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::smallint[], $4::text[], $5::integer[], $6::text[])
-        """,
         [item.order_item_id for item in items],
         [item.sub_order_id for item in items],
         [item.position for item in items],
         [item.item for item in items],
         [item.quantity for item in items],
         [item.order_item_type for item in items],
+        created.reason,
+        context.trace_id,
     )
 
 

@@ -111,8 +111,8 @@ async def create_order(
             order,
             [sub_order.row for sub_order in planned],
             [item for sub_order in planned for item in sub_order.items],
+            CREATED,
         )
-        await orders_repository.record_status(conn, response.order_id, CREATED, context.trace_id)
         await stage(conn, event, context.transaction_id)
         await remember_answer(conn, context, response)
     return response

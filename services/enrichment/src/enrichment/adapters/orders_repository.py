@@ -85,7 +85,7 @@ async def insert_order(
                                  $20::text[])
         )
         INSERT INTO order_status_history (order_id, from_status, to_status, reason, trace_id)
-        VALUES ($1, NULL, $12, $21, $22)
+        VALUES ($1, $21, $12, $22, $23)
         """,
         order.order_id,
         order.contract_id,
@@ -107,6 +107,7 @@ async def insert_order(
         [item.item for item in items],
         [item.quantity for item in items],
         [item.order_item_type for item in items],
+        created.from_status,
         created.reason,
         context.trace_id,
     )
@@ -170,13 +171,12 @@ async def load_order_for_event(conn: asyncpg.Connection, order_id: uuid.UUID) ->
 async def record_status(
     conn: asyncpg.Connection, order_id: str, change: StatusChange, trace_id: str | None
 ) -> None:
-    """Write the order's new status (unless this is its creation) and the history entry."""
-    if change.from_status is not None:
-        await conn.execute(
-            "UPDATE orders SET status = $2, updated_at = now() WHERE order_id = $1",
-            uuid.UUID(order_id),
-            change.to_status,
-        )
+    """Write the order's new status and the history entry (its creation's entry is `insert_order`'s)."""
+    await conn.execute(
+        "UPDATE orders SET status = $2, updated_at = now() WHERE order_id = $1",
+        uuid.UUID(order_id),
+        change.to_status,
+    )
     await conn.execute(
         """
         INSERT INTO order_status_history (order_id, from_status, to_status, reason, trace_id)

@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared_contracts.events import Event
 from shared_contracts.messages import OutgoingRecord, meta_for
+from shared_observability.tracing import setup_tracing
 from shared_runtime import ServiceDefinition, ServiceRuntime, ServiceSettings
 
 
@@ -26,7 +27,13 @@ async def running_service(
     definition: ServiceDefinition, settings: ServiceSettings
 ) -> AsyncIterator[RunningService]:
     """Start the service's whole lifespan (migrations, consumers, relay) and give an HTTP client
-    that calls its app in-process. Everything is stopped when the block ends."""
+    that calls its app in-process. Everything is stopped when the block ends.
+
+    Tracing is set up as the service's process does (`observability`, minus logging; exporter
+    "none" unless a test installed others): without an SDK tracer provider FastAPI's telemetry
+    skips the request's context, and events would leave without the request's x-trace-id, or
+    with it only when an earlier test happened to install a provider."""
+    setup_tracing(settings.service_name, "none")
     runtime = ServiceRuntime(definition, settings)
     app = runtime.app()
     async with app.router.lifespan_context(app):

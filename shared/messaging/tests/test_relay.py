@@ -284,3 +284,48 @@ async def test_a_row_committed_late_with_a_lower_id_is_published_in_its_keys_ord
     values = [json.loads(r.value) for r in sorted(records, key=lambda r: (r.partition, r.offset))]
     assert len(values) == 152
     assert [v["seq"] for v in values if v["aggregateId"] == "late"] == [1, 2]
+
+
+def record_batches(relay: OutboxRelay) -> list[int]:
+    """The number of rows of each batch the running `relay` hands to its producer, from now on."""
+    sizes: list[int] = []
+    send = relay._send
+
+    async def recorded(rows: list[Any]) -> Any:
+        sizes.append(len(rows))
+        return await send(rows)
+
+    relay._send = recorded  # type: ignore[method-assign]
+    return sizes
+
+
+async def test_commits_during_the_read_interval_go_out_in_one_batch(
+    outbox_schema, event_topic, start_relay, ping, settings
+):
+    topic = await event_topic(partitions=1)
+    relay = await start_relay(settings.model_copy(update={"outbox_read_interval_ms": 1_000}))
+    batches = record_batches(relay)
+    async with outbox_schema.pool.acquire() as conn, conn.transaction():
+        await add_event(conn, ping(aggregate_id="k", seq=1), topic=topic)
+    await wait_until(lambda: relay.published_total == 1, message="event 1 published (the producer started)")
+    async with outbox_schema.pool.acquire() as conn, conn.transaction():
+        await add_event(conn, ping(aggregate_id="k", seq=2), topic=topic)
+    await wait_until(lambda: len(batches) == 2, interval=0.005, message="event 2 read and sent")
+    # Four commits of their own, within the second after the read that found event 2.
+    for seq in range(3, 7):
+        async with outbox_schema.pool.acquire() as conn, conn.transaction():
+            await add_event(conn, ping(aggregate_id="k", seq=seq), topic=topic)
+    await wait_until(lambda: relay.published_total == 6, message="all six published")
+    assert batches == [1, 1, 4]
+
+
+async def test_a_backlog_is_read_without_the_interval(
+    outbox_schema, event_topic, start_relay, ping, settings
+):
+    topic = await event_topic(partitions=1)
+    await write_events(outbox_schema.pool, ping, topic, ["k"], per_key=5)
+    paced = settings.model_copy(update={"outbox_read_interval_ms": 60_000, "outbox_batch_size": 2})
+    relay = await start_relay(paced)
+    # Two full batches, each followed by the next read at once, then the last row: a minute's
+    # pause after a full batch would fail this wait.
+    await wait_until(lambda: relay.published_total == 5, message="the backlog published")

@@ -12,6 +12,7 @@ The pieces, one module each:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from itertools import chain
 from typing import Any
@@ -106,24 +107,40 @@ def subscribe(
         title=f"{group_id}:{topic}",
     )
     subscriber(consume)
-    _poll_without_pause(subscriber, settings.consumer_poll_timeout_ms)
+    _poll_without_pause(subscriber, settings.consumer_poll_timeout_ms, settings.consumer_fetch_linger_ms)
     _close_before_stopping(subscriber, subscription)
     subscription.subscriber = subscriber
     return subscription
 
 
-def _poll_without_pause(subscriber: Any, timeout_ms: int) -> None:
-    """Poll as FastStream's batch subscriber does, minus its pause after an empty poll.
+def _poll_without_pause(subscriber: Any, timeout_ms: int, linger_ms: int) -> None:
+    """Poll as FastStream's batch subscriber does, minus its pause after an empty poll, plus a
+    short one after a poll that returned records.
 
     `getmany` returns as soon as records arrive, or empty after `timeout_ms`; FastStream then
     sleeps `timeout_ms` more, during which an arriving record waits. Without that sleep a long
     timeout costs no latency, and an idle subscriber loops twice a second instead of fifty times.
+
+    After records, the next poll starts `linger_ms` after the previous one at the earliest. The
+    fetcher sends a node's next fetch only once its buffered records were taken, so under a steady
+    stream this bounds the fetch requests to one per `linger_ms` (each with what arrived meanwhile)
+    instead of one per record; a record that finds the subscriber idle is not delayed.
     Shadowed on the instance, as `_close_before_stopping` does: FastStream has no hook for it.
     """
+    loop = asyncio.get_running_loop
+    linger = linger_ms / 1000
+    last_records_at: float | None = None
 
     async def get_msg(consumer: AIOKafkaConsumer) -> tuple[ConsumerRecord[Any, Any], ...]:
+        nonlocal last_records_at
+        if last_records_at is not None:
+            wait = last_records_at + linger - loop().time()
+            if wait > 0:
+                await asyncio.sleep(wait)
         fetched = await consumer.getmany(timeout_ms=timeout_ms, max_records=subscriber.max_records)
-        return tuple(chain.from_iterable(fetched.values()))
+        records = tuple(chain.from_iterable(fetched.values()))
+        last_records_at = loop().time() if records and linger > 0 else None
+        return records
 
     subscriber.get_msg = get_msg
 

@@ -131,6 +131,7 @@ class OutboxRelay:
         self._failures = 0
         self._conn: Any = None  # the connection the relay reads and deletes with (the lock's)
         self._in_flight: InFlight | None = None
+        self._next_read_at = 0.0  # pacing: see `_fetch`
         self._notifier = CoalescedNotifier(pool, self._channel, self._settings.outbox_db_timeout_seconds)
         self.published_total = 0
 
@@ -334,14 +335,25 @@ class OutboxRelay:
 
     async def _fetch(self) -> list[Row]:
         """The next rows to publish, on the relay's connection: in `id` order, except the rows of
-        the batch in flight (they are still in the table until acknowledged and deleted)."""
+        the batch in flight (they are still in the table until acknowledged and deleted).
+
+        After a read that found rows but not a full batch, the next read waits until
+        `outbox_read_interval_ms` after it: under a steady stream of commits each read, send and
+        delete then carries what that interval gathered instead of a row or two. A backlog (full
+        batches) is read without a pause, and so is the first commit after a quiet spell."""
         if self._conn is None:
             raise RuntimeError("the relay has no connection")
+        loop = asyncio.get_running_loop()
+        if (wait := self._next_read_at - loop.time()) > 0:
+            await sleep_unless(self._stopping, wait)
         in_flight = () if self._in_flight is None else self._in_flight.ids
         settings = self._settings
-        return await fetch_rows(
+        rows = await fetch_rows(
             self._conn, self._table, settings.outbox_batch_size, settings.outbox_db_timeout_seconds, in_flight
         )
+        paced = 0 < len(rows) < settings.outbox_batch_size
+        self._next_read_at = loop.time() + settings.outbox_read_interval_ms / 1000 if paced else 0.0
+        return rows
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:

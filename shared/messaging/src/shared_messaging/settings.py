@@ -37,6 +37,9 @@ class KafkaSettings(BaseSettings):
     # Fallback only: a commit wakes the relay (`wakeup`); the poll finds what writers in processes
     # without a relay of the schema wrote, and what a lost wake-up left.
     outbox_poll_interval_seconds: float = Field(default=0.5, gt=0)
+    # After a read that found rows (but not a full batch), the next read waits until this long
+    # after it: under a steady stream one read / send / delete carries what arrived meanwhile.
+    outbox_read_interval_ms: int = Field(default=10, ge=0)
     outbox_lock_retry_seconds: float = Field(default=1.0, gt=0)
     outbox_lag_refresh_seconds: float = Field(default=5.0, gt=0)
     # Consumers: how often the consumer lag gauge is sampled (end offsets from the broker).
@@ -64,6 +67,10 @@ class KafkaSettings(BaseSettings):
     # Consumers: a poll returns as soon as records arrive, or empty after this long (then the next
     # poll starts at once); also how long stopping a subscriber may wait for its poll to end.
     consumer_poll_timeout_ms: int = Field(default=500, ge=1)
+    # Consumers: after a poll that returned records, the next one starts this long after it at the
+    # earliest (one fetch request per this long under a steady stream instead of one per record;
+    # a record arriving while the subscriber is idle is not delayed). 0: poll again at once.
+    consumer_fetch_linger_ms: int = Field(default=10, ge=0)
     # Consumers: longest time between two polls before the broker drops the member from its group.
     # Unset: three retry windows, at least 60 s (a message retried in place never exceeds it).
     # The fault suite sets a short one to show a consumer paused beyond it rejoins and loses nothing.

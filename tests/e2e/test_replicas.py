@@ -35,7 +35,7 @@ from aiokafka.partitioner import murmur2
 
 from shared_contracts import topics
 from shared_contracts.distributor import paths
-from shared_contracts.events import Event, OrderCreated, OrderEnriched
+from shared_contracts.events import Event, OrderEnriched
 from shared_contracts.messages import OutgoingRecord, meta_for
 from shared_messaging.testing import read_records, wait_until
 from shared_testing.platform import Platform, free_port
@@ -46,7 +46,7 @@ GROUP = SERVICE  # consumer group = service name
 LOCK_NAME = f"outbox-relay:{SERVICE}"  # shared_messaging.relay: one advisory lock per schema
 ACTIVE = f"outbox relay {SERVICE} is active"
 STANDING_BY = f"outbox relay {SERVICE}: another relay is active; standing by"
-PER_PARTITION = 10  # OrderCreated events per partition of orders.order.v1
+PER_PARTITION = 10  # installation events (OrderEnriched) per partition of orders.order.v1
 SITE = {"street": "3400 W PLANO PKWY", "city": "PLANO", "state": "TX", "postalCode": "75075"}  # TX-DFW
 
 
@@ -197,30 +197,13 @@ async def assigned_partitions(bootstrap: str) -> list[list[int]] | None:
 # -- event and API helpers ------------------------------------------------------------------------
 
 
-def order_created(order_id: str, sub_order_id: str, sp_id: str) -> OrderCreated:
-    return OrderCreated.model_validate(
-        {
-            "orderId": order_id,
-            "contractId": f"C-{order_id}",
-            "spId": sp_id,
-            "quoteId": "Q-1",
-            "environment": "production",
-            "subOrders": [
-                {
-                    "subOrderId": sub_order_id,
-                    "siteAddress": SITE,
-                    "items": [{"orderItemId": "OI-1", "item": "100100068", "quantity": 1}],
-                }
-            ],
-        }
-    )
-
-
-def installation(order_id: str, sub_order_id: str) -> OrderEnriched:
+def installation(order_id: str, sub_order_id: str, sp_id: str) -> OrderEnriched:
     start = date.today() + timedelta(days=14)
     return OrderEnriched.model_validate(
         {
             "orderId": order_id,
+            "spId": sp_id,
+            "environment": "production",
             "subOrderId": sub_order_id,
             "step": "INSTALLATION",
             "siteAddress": SITE,
@@ -270,13 +253,11 @@ def caller_headers(sp_id: str) -> dict[str, str]:
 
 
 async def book_through(replica: Replica, db: asyncpg.Connection, bootstrap: str) -> str:
-    """A new sub-order (OrderCreated + installation over Kafka), then a booking over `replica`'s HTTP
+    """A new sub-order (its installation over Kafka), then a booking over `replica`'s HTTP
     API; return the appointment id."""
     sp_id = f"sp-{uuid.uuid4().hex[:10]}"
     order_id, sub_order_id = str(uuid.uuid4()), str(uuid.uuid4())
-    await publish(
-        bootstrap, [order_created(order_id, sub_order_id, sp_id), installation(order_id, sub_order_id)]
-    )
+    await publish(bootstrap, [installation(order_id, sub_order_id, sp_id)])
     await wait_until(
         lambda: db.fetchval(
             "SELECT requested_start IS NOT NULL FROM sub_orders WHERE sub_order_id = $1", sub_order_id
@@ -367,7 +348,7 @@ async def test_both_replicas_consume_their_share_without_duplicates(
     sp_id = f"sp-{uuid.uuid4().hex[:10]}"
     order_ids = order_ids_covering_partitions(PER_PARTITION, topics.DEFAULT_PARTITIONS)
     sub_order_ids = [str(uuid.uuid4()) for _ in order_ids]
-    events: list[Event] = [order_created(o, s, sp_id) for o, s in zip(order_ids, sub_order_ids, strict=True)]
+    events: list[Event] = [installation(o, s, sp_id) for o, s in zip(order_ids, sub_order_ids, strict=True)]
     event_ids = set(await publish(kafka_bootstrap, events))
 
     await wait_until(
@@ -418,7 +399,7 @@ async def test_both_replicas_consume_their_share_without_duplicates(
         [uuid.UUID(event_id) for event_id in event_ids],
     )
     assert len(inbox) == len(event_ids), "the inbox claimed every event"
-    assert {row["n"] for row in inbox} == {1}, "the inbox has one row per event (one handler: OrderCreated)"
+    assert {row["n"] for row in inbox} == {1}, "the inbox has one row per event (one handler: OrderEnriched)"
 
 
 async def test_the_survivor_takes_over_after_kill_9(
@@ -458,7 +439,7 @@ async def test_the_survivor_takes_over_after_kill_9(
     event_ids = set(
         await publish(
             kafka_bootstrap,
-            [order_created(o, s, sp_id) for o, s in zip(order_ids, sub_order_ids, strict=True)],
+            [installation(o, s, sp_id) for o, s in zip(order_ids, sub_order_ids, strict=True)],
         )
     )
     handled = await wait_until(

@@ -1,10 +1,13 @@
-"""One x-trace-id follows a request from the gateway over HTTP and Kafka into another service."""
+"""One x-trace-id follows a request (installation enrichment) from the gateway over HTTP and Kafka
+into another service (appointment consumes its OrderEnriched)."""
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
+from shared_contracts.distributor import examples, paths
 from shared_messaging.testing import wait_until
 from shared_observability.propagation import trace_id_hex_for
 from shared_testing.platform import Platform
@@ -34,22 +37,33 @@ ORDER = {
 }
 
 
+INSTALLATION = examples.INSTALLATION | {
+    "siteAddress": ORDER["subOrders"][0]["siteAddress"],
+    "customerRequestedStartDate": (date.today() + timedelta(days=14)).isoformat(),
+    "customerRequestedDueDate": (date.today() + timedelta(days=21)).isoformat(),
+}
+
+
 async def test_a_gateway_request_is_one_trace_down_to_another_services_consumer(
     platform: Platform, demo_clients: dict[str, Any]
 ) -> None:
     client = demo_clients["sandbox-sp"]
+    credentials = {"client_id": client["client_id"], "client_secret": client["client_secret"]}
     x_trace_id = f"journey-{uuid.uuid4()}"  # not hex: exercises the deterministic mapping
     async with httpx.AsyncClient(base_url=platform.urls["gateway"], timeout=10) as http:
-        response = await http.post(
-            "/api/v1/order",
-            json=ORDER,
-            headers={
-                "client_id": client["client_id"],
-                "client_secret": client["client_secret"],
-                "x-trace-id": x_trace_id,
-            },
+        created = await http.post(
+            "/api/v1/order", json=ORDER, headers=credentials | {"x-trace-id": f"create-{uuid.uuid4()}"}
         )
-    assert response.status_code == 201, response.text
+        assert created.status_code == 201, created.text
+        order = created.json()
+        # Installation enrichment: its OrderEnriched is what appointment consumes.
+        response = await http.put(
+            paths.INSTALLATION,
+            json=INSTALLATION
+            | {"orderId": order["orderId"], "subOrderId": order["subOrders"][0]["subOrderId"]},
+            headers=credentials | {"x-trace-id": x_trace_id},
+        )
+    assert response.status_code == 200, response.text
     assert response.headers["x-trace-id"] == x_trace_id
     trace_id = trace_id_hex_for(x_trace_id)
 

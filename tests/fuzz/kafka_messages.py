@@ -49,21 +49,16 @@ VALID_EVERY = 3
 # -- the inbound topics ---------------------------------------------------------------------------
 
 
-def _order_created() -> dict[str, Any]:
-    order_id = str(uuid.uuid4())
+def _installation() -> dict[str, Any]:
     return {
-        "orderId": order_id,
-        "contractId": str(uuid.uuid4()),
+        "orderId": str(uuid.uuid4()),
         "spId": "sp-fuzz",
-        "quoteId": "Q-FUZZ",
         "environment": "sandbox",
-        "subOrders": [
-            {
-                "subOrderId": str(uuid.uuid4()),
-                "siteAddress": dict(examples.KNOWN_GOOD_SITE_ADDRESS),
-                "items": [{"orderItemId": str(uuid.uuid4()), "item": "100100068", "quantity": 1}],
-            }
-        ],
+        "subOrderId": str(uuid.uuid4()),
+        "step": "INSTALLATION",
+        "siteAddress": dict(examples.KNOWN_GOOD_SITE_ADDRESS),
+        "customerRequestedStartDate": "2030-12-08",
+        "customerRequestedDueDate": "2030-12-19",
     }
 
 
@@ -141,12 +136,12 @@ INBOUND = (
     Inbound(
         topics.ORDERS,
         {
-            "appointment": frozenset({"OrderCreated", "OrderEnriched"}),
+            "appointment": frozenset({"OrderEnriched"}),
             "fulfillment": frozenset({"OrderSubmitted"}),
         },
-        "OrderCreated",
-        {"appointment": "appointment.entrypoints.order_events.on_order_created"},
-        _order_created,
+        "OrderEnriched",
+        {"appointment": "appointment.entrypoints.order_events.on_order_enriched"},
+        _installation,
     ),
     Inbound(
         topics.APPOINTMENTS,

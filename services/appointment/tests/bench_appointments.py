@@ -10,7 +10,7 @@ service shows up as latency, not as a lower rate (no coordinated omission); one 
 request. The service is called directly, with the identity headers the gateway would add (a
 production credential of a fresh bench SP).
 
-Set-up: OrderCreated and OrderEnriched (installation) of `--sub-orders` bench sub-orders are
+Set-up: OrderEnriched (installation) of `--sub-orders` bench sub-orders are
 published to `--bootstrap` (the broker the service consumes; `make up`'s by default), and the
 benchmark waits until the service's read model has all of them. Sites are the demo production
 address in Plano, TX (territory TX-DFW of the default reference data); each sub-order asks for a
@@ -39,7 +39,7 @@ from aiokafka import AIOKafkaProducer
 from load_tool import Target, attack
 
 from shared_contracts.distributor import paths
-from shared_contracts.events import Event, OrderCreated, OrderEnriched
+from shared_contracts.events import Event, OrderEnriched
 from shared_contracts.messages import OutgoingRecord, meta_for
 
 SITE = {"street": "3400 W PLANO PKWY", "city": "PLANO", "state": "TX", "postalCode": "75075"}
@@ -111,27 +111,11 @@ def bench_events(sp_id: str, count: int) -> tuple[list[BenchSubOrder], list[Even
         sub_order = BenchSubOrder(str(uuid.uuid4()), str(uuid.uuid4()), start, start + timedelta(days=13))
         sub_orders.append(sub_order)
         events.append(
-            OrderCreated.model_validate(
-                {
-                    "orderId": sub_order.order_id,
-                    "contractId": str(uuid.uuid4()),
-                    "spId": sp_id,
-                    "quoteId": "Q-BENCH",
-                    "environment": "production",
-                    "subOrders": [
-                        {
-                            "subOrderId": sub_order.sub_order_id,
-                            "siteAddress": SITE,
-                            "items": [{"orderItemId": str(uuid.uuid4()), "item": "100100068", "quantity": 1}],
-                        }
-                    ],
-                }
-            )
-        )
-        events.append(
             OrderEnriched.model_validate(
                 {
                     "orderId": sub_order.order_id,
+                    "spId": sp_id,
+                    "environment": "production",
                     "subOrderId": sub_order.sub_order_id,
                     "step": "INSTALLATION",
                     "siteAddress": SITE,

@@ -8,7 +8,7 @@ from appointment.config import Settings
 from appointment.entrypoints.cli import reference_command
 from appointment.entrypoints.http import distributor_routes, internal_routes
 from appointment.entrypoints.http.dependencies import components_lifespan
-from appointment.entrypoints.order_events import on_order_created, on_order_enriched
+from appointment.entrypoints.order_events import on_order_enriched
 from appointment.service_layer.rules import AppointmentRules
 from shared_contracts import topics
 from shared_runtime import Consumes, ServiceDefinition
@@ -30,7 +30,7 @@ def definition(settings: Settings | None = None, rules: AppointmentRules | None 
         migrations=MIGRATIONS,
         routers=[http_api(settings or Settings(), rules)],
         consumes=[
-            Consumes(topics.ORDERS, {"OrderCreated": on_order_created, "OrderEnriched": on_order_enriched}),
+            Consumes(topics.ORDERS, {"OrderEnriched": on_order_enriched}),
         ],
         title="appointment",
         description="Service territories, capacity and bookings",

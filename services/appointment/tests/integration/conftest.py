@@ -156,7 +156,8 @@ class Harness:
         site_address: dict[str, str] | None = None,
         requested: tuple[date, date] | None = None,
     ) -> tuple[str, str]:
-        """A sub-order in the read model (as OrderCreated and OrderEnriched would leave it)."""
+        """A sub-order in the read model (with `requested`: as the installation's OrderEnriched leaves it;
+        without: as the HTTP fallback leaves one enrichment knows without installation)."""
         order_id, sub_order_id = str(uuid.uuid4()), str(uuid.uuid4())
         self.seeded.append(sub_order_id)
         async with self.pool.acquire() as conn, conn.transaction():

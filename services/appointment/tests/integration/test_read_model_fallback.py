@@ -1,4 +1,4 @@
-"""A request that arrives before OrderCreated / OrderEnriched reached the read model asks enrichment."""
+"""A request that arrives before the installation's OrderEnriched reached the read model asks enrichment."""
 
 import uuid
 from datetime import date
@@ -59,7 +59,9 @@ async def test_an_installation_the_read_model_has_not_seen_is_asked_at_enrichmen
     days = harness.fresh_days(1)
     morning, _ = await harness.open_windows(days, capacity=1)
     caller = harness.new_caller()
-    order_id, sub_order_id = await harness.seed_sub_order(caller, requested=None)  # OrderCreated only
+    order_id, sub_order_id = await harness.seed_sub_order(
+        caller, requested=None
+    )  # known without installation (the HTTP fallback's row)
     harness.enrichment.sub_orders[sub_order_id] = _enrichment_view(
         caller, order_id, sub_order_id, harness.mocked_site, (days[0], days[0])
     )

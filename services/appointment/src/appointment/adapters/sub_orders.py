@@ -33,6 +33,40 @@ async def upsert_created(
     )
 
 
+async def upsert_installation(
+    conn: asyncpg.Connection,
+    *,
+    sub_order_id: str,
+    order_id: str,
+    sp_id: str,
+    environment: str,
+    site_address: dict[str, Any],
+    requested_start: date | None,
+    requested_due: date | None,
+) -> None:
+    """The sub-order with installation complete: inserted, or its installation data replaced."""
+    await conn.execute(
+        """
+        INSERT INTO sub_orders (sub_order_id, order_id, sp_id, environment, site_address,
+                                installation_complete, requested_start, requested_due)
+        VALUES ($1, $2, $3, $4, $5, true, $6, $7)
+        ON CONFLICT (sub_order_id) DO UPDATE
+           SET installation_complete = true,
+               site_address = EXCLUDED.site_address,
+               requested_start = EXCLUDED.requested_start,
+               requested_due = EXCLUDED.requested_due,
+               updated_at = now()
+        """,
+        sub_order_id,
+        order_id,
+        sp_id,
+        environment,
+        site_address,
+        requested_start,
+        requested_due,
+    )
+
+
 async def record_installation(
     conn: asyncpg.Connection,
     *,

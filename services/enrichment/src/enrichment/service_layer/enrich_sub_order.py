@@ -48,6 +48,8 @@ async def _complete_step(
     )
     event = OrderEnriched(
         order_id=order.order_id,
+        sp_id=context.tenant.sp_id,
+        environment=context.tenant.environment,
         sub_order_id=sub_order.sub_order_id,
         step=step.value,
         data=data,

@@ -60,7 +60,11 @@ async def enrich_cdg(pool: asyncpg.Pool, context: RequestContext, request: CdgRe
             )
         for order in joining:
             event = OrderEnriched(
-                order_id=order.order_id, step="CDG", data={"cdgId": cdg.cdg_id, "cdgName": cdg.name}
+                order_id=order.order_id,
+                sp_id=context.tenant.sp_id,
+                environment=context.tenant.environment,
+                step="CDG",
+                data={"cdgId": cdg.cdg_id, "cdgName": cdg.name},
             )
             await stage(conn, event, context.transaction_id)
         members = await cdg_repository.member_order_ids(conn, uuid.UUID(cdg.cdg_id))

@@ -59,6 +59,13 @@ class OrderEnriched(OrderEvent):
 
     event_type: ClassVar[str] = "OrderEnriched"
 
+    sp_id: str | None = Field(
+        default=None,
+        description="The order's Solution Provider (as in OrderCreated); absent in older events.",
+    )
+    environment: Environment | None = Field(
+        default=None, description="The order's environment (as in OrderCreated); absent in older events."
+    )
     sub_order_id: str | None = Field(default=None, description="Absent for the order-level CDG step.")
     step: EnrichmentStep
     data: dict[str, JsonValue] = Field(default_factory=dict)

@@ -6,12 +6,13 @@ import asyncio
 import json
 import uuid
 
+import asyncpg
 import pytest
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
 from shared_contracts.envelope import CloudEventMeta
-from shared_messaging.outbox import add_event
+from shared_messaging.outbox import add_event, outbox_row
 from shared_messaging.relay import outbox_lag
 from shared_messaging.testing import read_records, wait_until
 from shared_observability.propagation import set_x_trace_id
@@ -164,3 +165,34 @@ async def test_the_source_service_is_asked_of_a_connection_once(outbox_schema, p
     assert sources == [f"/services/{outbox_schema.name}"] * 3
     assert asked.count("SELECT current_schema()") <= 1
     assert sum("INSERT INTO outbox" in query for query in asked) == 3
+
+
+async def test_an_outbox_row_in_a_statement_of_its_own_is_atomic_and_wakes_the_relay(
+    outbox_schema, event_topic, start_relay, ping, settings, kafka_bootstrap
+):
+    """`outbox_row`: the state change and its event in one data-modifying CTE, no BEGIN / COMMIT."""
+    topic = await event_topic(partitions=1)
+    pool = outbox_schema.pool
+    await pool.execute("CREATE TABLE widgets (name text PRIMARY KEY)")
+    relay = await start_relay(settings.model_copy(update={"outbox_poll_interval_seconds": 600.0}))
+    await wait_until(lambda: relay.is_active, seconds=10, message="the relay to take the lock")
+    await asyncio.sleep(0.2)  # its first read found nothing: it now waits for a wake-up
+
+    async def create(name: str, seq: int) -> None:
+        async with pool.acquire() as conn:
+            row = await outbox_row(conn, ping(aggregate_id=name, seq=seq), topic=topic)
+            await conn.execute(
+                f"WITH new_event AS ({row.insert(2)}) INSERT INTO widgets (name) VALUES ($1)",
+                name,
+                *row.values,
+            )
+        row.committed()
+
+    await create("w1", 1)
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await create("w1", 2)  # the widget exists: its event is not written either
+
+    records = await read_records(kafka_bootstrap, topic, count=1, seconds=10, settle=0.3)
+    assert [(record.key, json.loads(record.value)["seq"]) for record in records] == [(b"w1", 1)]
+    assert CloudEventMeta.from_headers(records[0].headers).source == f"/services/{outbox_schema.name}"
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0

@@ -8,13 +8,15 @@ Per-key order: the relay publishes in `id` order. Write an event after the state
 its aggregate's row (the usual `UPDATE ... WHERE id = $1`), so two transactions on one aggregate
 take their outbox ids in commit order.
 
-Once the transaction commits, the relay publishing the schema is woken (`wakeup`).
+Once the transaction commits, the relay publishing the schema is woken (`wakeup`). A caller
+that writes the row in a single statement of its own uses `outbox_row` and wakes it itself.
 """
 
 from __future__ import annotations
 
 import json
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -22,8 +24,42 @@ import asyncpg
 from shared_contracts.envelope import TRACEPARENT, X_TRACE_ID, CloudEventMeta, new_meta
 from shared_contracts.events import Event, key_for
 from shared_db.session_state import raw_connection
-from shared_messaging.wakeup import watch_commit
+from shared_messaging.wakeup import outbox_committed, watch_commit
 from shared_observability.kafka_headers import inject_into_headers
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """An event's outbox row, for a caller that writes it in a statement of its own: typically one
+    data-modifying CTE with the state change, run on its own without BEGIN / COMMIT (a single
+    statement is atomic), which saves two round trips. Once that statement has returned, call
+    `committed()` to wake the relay."""
+
+    meta: CloudEventMeta
+    schema: str
+    values: tuple[Any, ...]
+
+    def insert(self, first: int) -> str:
+        """`INSERT INTO outbox ...` with the row's values as parameters `$first` onwards."""
+        return _insert(first)
+
+    def committed(self) -> None:
+        outbox_committed(self.schema)
+
+
+async def outbox_row(
+    conn: asyncpg.Connection,
+    event: Event,
+    *,
+    topic: str | None = None,
+    key: str | None = None,
+    transaction_id: str | None = None,
+    source_service: str | None = None,
+) -> OutboxRow:
+    """The outbox row of `event` (see `add_event` for the arguments); nothing is written."""
+    schema = await _schema_of(conn)
+    meta, values = _row(event, topic, key, transaction_id, source_service or schema)
+    return OutboxRow(meta, schema, values)
 
 
 async def add_event(
@@ -45,6 +81,15 @@ async def add_event(
         raise RuntimeError("add_event() must run inside the transaction of the state change")
     if source_service is None:
         source_service = await _schema_of(conn)
+    meta, values = _row(event, topic, key, transaction_id, source_service)
+    schema = await conn.fetchval(f"{_insert(1)} RETURNING current_schema()", *values)
+    watch_commit(conn, str(schema))
+    return meta
+
+
+def _row(
+    event: Event, topic: str | None, key: str | None, transaction_id: str | None, source_service: str
+) -> tuple[CloudEventMeta, tuple[Any, ...]]:
     subject = key_for(event)
     trace_headers = inject_into_headers({})
     meta = new_meta(
@@ -58,12 +103,7 @@ async def add_event(
     headers = {name: value.decode() for name, value in meta.to_headers()}
     for name, value in trace_headers.items():
         headers.setdefault(name, value)
-    schema = await conn.fetchval(
-        """
-        INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
-        VALUES ($1::text::uuid, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)
-        RETURNING current_schema()
-        """,
+    values = (
         meta.id,
         topic or event.topic,
         subject if key is None else key,
@@ -71,8 +111,15 @@ async def add_event(
         event.to_bytes().decode(),
         json.dumps(headers),
     )
-    watch_commit(conn, str(schema))
-    return meta
+    return meta, values
+
+
+def _insert(first: int) -> str:
+    p = [f"${first + offset}" for offset in range(6)]
+    return (
+        "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers) "
+        f"VALUES ({p[0]}::text::uuid, {p[1]}, {p[2]}, {p[3]}, {p[4]}::text::jsonb, {p[5]}::text::jsonb)"
+    )
 
 
 _schemas: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()

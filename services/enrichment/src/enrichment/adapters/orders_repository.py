@@ -11,6 +11,7 @@ import asyncpg
 from enrichment.domain.order import Order
 from enrichment.domain.status import OrderStatus, StatusChange
 from enrichment.service_layer.context import RequestContext, Tenant
+from shared_messaging.outbox import OutboxRow
 
 _ORDER_COLUMNS = """
     o.order_id::text, o.sp_id, o.environment, o.status, o.quote_id, o.cdg_id::text,
@@ -64,12 +65,17 @@ async def insert_order(
     sub_orders: Sequence[NewSubOrder],
     items: Sequence[NewItem],
     created: StatusChange,
+    event: OutboxRow | None = None,
 ) -> None:
     """The order, its sub-orders, their items and the first status history entry: one statement
-    (one round trip; the foreign keys are checked at its end, when every row is in)."""
+    (one round trip; the foreign keys are checked at its end, when every row is in). With `event`,
+    its outbox row goes in the same statement: run alone, without BEGIN / COMMIT, the statement is
+    the whole transaction (the caller wakes the relay once it returned)."""
+    with_event = "" if event is None else f"new_event AS ({event.insert(24)}),"
     await conn.execute(
-        """
-        WITH new_order AS (
+        f"""
+        WITH {with_event}
+        new_order AS (
             INSERT INTO orders (order_id, contract_id, sp_id, environment, client_id, quote_id,
                                 external_order_id, source, transaction_id, customer, contacts, status)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -110,6 +116,7 @@ async def insert_order(
         created.from_status,
         created.reason,
         context.trace_id,
+        *(() if event is None else event.values),
     )
 
 

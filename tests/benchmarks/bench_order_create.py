@@ -13,7 +13,9 @@ its own quoteId, the sandbox-sp credential, a fresh x-trace-id):
    of offered or p99 > 1 s, then refined; `bench_run.find_max_rate`);
 2. create-order at `--rate` (default: half the bare max) for `--seconds`.
 
-Prints the ratio of the max rates (target >= 40 %) and p99 at half the bare rate (target <= 50 ms);
+Prints the ratio of the max rates (target >= 40 %) and p99 at half the bare rate (target <= 50 ms),
+and p99 at half the create path's own max (the target's other reading; its rate is below half the
+bare rate whenever the ratio is below 50 %);
 the JSON goes to var/benchmarks/order-create-<UTC timestamp>.json. Nothing is asserted.
 """
 
@@ -74,11 +76,20 @@ async def order_create_figures(
     measured = await run.http(
         group, CREATE_ORDER, creates(max(1, round(at * seconds))), at, baseline=BARE_INSERT
     )
+    # The target's "p99 <= 50 ms at half that rate" read the other way: half of the rate the create
+    # path itself sustains (half the bare max is above that whenever the ratio is below 50 %).
+    half_own = None
+    if create_max and not rate:
+        own = create_max / 2
+        half_own = await run.http(
+            group, f"{CREATE_ORDER} at half its max", creates(round(own * seconds)), own
+        )
     return {
         "bare_insert_max_rate": bare_max,
         "create_order_max_rate": create_max,
         "ratio": round(create_max / bare_max, 3) if bare_max and create_max else None,
         "create_order_at_half_bare": measured.as_dict(),
+        "create_order_at_half_own_max": half_own.as_dict() if half_own else None,
         "rate_source": "--rate" if rate else "half the bare max",
     }
 
@@ -149,6 +160,14 @@ def print_report(report: dict[str, Any]) -> None:
     )
     met = p99 is not None and p99 <= P99_TARGET_MS
     print(f"p99 target <= {P99_TARGET_MS:.0f} ms: {'met' if met else 'NOT met'}")
+    if own := results.get("create_order_at_half_own_max"):
+        own_p99 = own["latency"].get("p99_ms")
+        own_met = own_p99 is not None and own_p99 <= P99_TARGET_MS
+        print(
+            f"create-order at {own['offered_rate']:g}/s (half its own max): achieved "
+            f"{own['achieved_rate']:.1f}/s, p99 {'> run' if own_p99 is None else f'{own_p99:.1f} ms'} "
+            f"(<= {P99_TARGET_MS:.0f} ms: {'met' if own_met else 'NOT met'})"
+        )
     cpu = measured["usage"].get("processes", {})
     print(
         "CPU (% of one core): "

@@ -1,6 +1,7 @@
 """Kafka messaging for the services: transactional outbox + relay, inbox, consumers, DLQ, topics.
 
-- write events: `add_event(conn, event, ...)` inside the state change's transaction;
+- write events: `add_event(conn, event, ...)` inside the state change's transaction (or
+  `outbox_row(conn, event)` for a change that is one statement of its own);
 - publish them: `OutboxRelay(pool, lambda: create_producer(settings), service, schema, settings)`;
 - consume: `subscribe(broker, topic, group_id=..., handlers=..., pool=..., dlq=...)`;
 - topics: `ensure_topics(...)`, `python -m shared_messaging topics create`.
@@ -28,7 +29,7 @@ from shared_messaging.consumer import (
 )
 from shared_messaging.dlq import DeadLetterPublisher, PermanentError
 from shared_messaging.inbox import claim
-from shared_messaging.outbox import add_event
+from shared_messaging.outbox import OutboxRow, add_event, outbox_row
 from shared_messaging.relay import OutboxRelay, RelayCrash, outbox_lag
 from shared_messaging.schema import MESSAGING_TABLES_SQL, install_messaging_tables, notify_channel
 from shared_messaging.settings import KafkaSettings
@@ -43,6 +44,7 @@ __all__ = [
     "MessageProcessor",
     "NamedHandler",
     "OutboxRelay",
+    "OutboxRow",
     "PermanentError",
     "RelayCrash",
     "Subscription",
@@ -55,6 +57,7 @@ __all__ = [
     "install_messaging_tables",
     "notify_channel",
     "outbox_lag",
+    "outbox_row",
     "pause_all",
     "resume_all",
     "send_and_confirm",

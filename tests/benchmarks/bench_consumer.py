@@ -5,7 +5,7 @@ with its inbox and DLQ; the handler runs in its own transaction (inbox claim + a
 and stamps `time.time()` when it starts, keyed by the event id (`ce_id`).
 
 Protocol: JSON lines on the ORIGINAL stdout; fd 1 is then pointed at `--log`, because FastStream
-writes its per-message access log ("Received" / "Processed", INFO) to stdout, as in the services.
+writes its access log ("Received" / "Processed" per polled batch; DEBUG in the services) to stdout.
   -> {"event": "ready"}                         partitions assigned, handler waiting
   <- {"cmd": "finish", "expect": N, "seconds": S}
   -> {"event": "done", "handled": {event id: t_handled}, "timings": {...}}
@@ -36,7 +36,7 @@ from bench_support import EVENT_TYPE, summarize_ms
 from shared_contracts.envelope import CloudEventMeta
 from shared_contracts.events import OrderEnriched
 from shared_db.pool import create_pool
-from shared_messaging.broker import create_broker, start_broker, stop_broker
+from shared_messaging.broker import ACCESS_LOGGER, create_broker, start_broker, stop_broker
 from shared_messaging.consumer import MessageProcessor, NamedHandler, subscribe
 from shared_messaging.dlq import DeadLetterPublisher
 from shared_messaging.settings import KafkaSettings
@@ -124,10 +124,10 @@ async def consume(args: argparse.Namespace, protocol: TextIO) -> None:
         settings=settings,
     )
     await start_broker(broker, settings)
-    if not args.access_log:
-        for name in list(logging.root.manager.loggerDict):
-            if name.startswith("faststream.access"):
-                logging.getLogger(name).setLevel(logging.WARNING)
+    if args.access_log:  # DEBUG lines of `ACCESS_LOGGER`, which the services emit at LOG_LEVEL=DEBUG only
+        access = logging.getLogger(ACCESS_LOGGER)
+        access.setLevel(logging.DEBUG)
+        access.addHandler(logging.StreamHandler(sys.stdout))
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60

@@ -76,7 +76,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--no-consumer-access-log",
         dest="consumer_access_log",
         action="store_false",
-        help="silence FastStream's per-message INFO access log in the consumer (the services keep it)",
+        help="no FastStream access log in the consumer (the services log it at DEBUG only)",
     )
     parser.add_argument(
         "--output-dir",

@@ -5,10 +5,12 @@ record arriving then would wait)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from itertools import pairwise
 from typing import Any
 
+from shared_messaging.broker import ACCESS_LOGGER
 from shared_messaging.testing import wait_until
 
 from .pings import ping_headers, ping_value, recorder
@@ -79,3 +81,20 @@ async def test_a_poll_with_records_is_followed_by_the_next_after_the_linger(
     assert 2 <= sum(1 for *_, n in polls if n) <= 3, polls
     first = next(index for index, (*_, n) in enumerate(polls) if n)
     assert polls[first + 1][0] - polls[first][1] >= 0.9, "the poll after records started a linger later"
+
+
+async def test_faststream_logs_its_access_lines_at_debug_through_the_standard_loggers(
+    applied_table, event_topic, start_consumer, send_raw, consumed, caplog
+):
+    topic = await event_topic(partitions=1)
+    group = f"svc-{uuid.uuid4().hex[:6]}"
+    caplog.set_level(logging.DEBUG, logger=ACCESS_LOGGER)
+    await start_consumer(topic, group_id=group, handlers={"TestPing": recorder()}, pool=applied_table)
+    await send_raw(topic, ping_value("a", 1), key=b"a", headers=ping_headers("a"))
+    await wait_until(lambda: consumed(group, topic, "ok") == 1, message="the ping handled")
+
+    access = [
+        r for r in caplog.records if r.name == ACCESS_LOGGER and r.getMessage() in {"Received", "Processed"}
+    ]
+    assert access, "FastStream's access lines go through the shared_messaging.faststream logger"
+    assert {record.levelno for record in access} == {logging.DEBUG}

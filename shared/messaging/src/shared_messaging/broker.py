@@ -22,6 +22,9 @@ aiokafka_uvloop.install()  # before any connection exists (aio-libs/aiokafka#103
 
 _logger = logging.getLogger(__name__)
 
+ACCESS_LOGGER = "shared_messaging.faststream"
+"""The logger FastStream's brokers log through (see `create_broker`)."""
+
 T = TypeVar("T")
 
 Headers = Sequence[tuple[str, bytes]]
@@ -34,10 +37,16 @@ class KafkaUnavailableError(Exception):
 def create_broker(settings: KafkaSettings, service_name: str) -> KafkaBroker:
     """A FastStream broker for `service_name` (consumer group and client id are the service name).
 
-    Topics are provisioned by `shared_messaging.topics`, never created by a subscriber.
+    Topics are provisioned by `shared_messaging.topics`, never created by a subscriber. FastStream
+    logs through `ACCESS_LOGGER`, an ordinary logger under the root's handlers (the service's JSON
+    lines and `LOG_LEVEL`), its access lines ("Received" / "Processed", one pair per polled batch)
+    at DEBUG: per message, the CONSUMER span and `kafka_messages_consumed_total` say more. Without
+    a logger of ours, FastStream wrote them at INFO in its own text format, whatever `LOG_LEVEL`.
     """
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
+        logger=logging.getLogger(ACCESS_LOGGER),
+        log_level=logging.DEBUG,
         client_id=service_name,
         graceful_timeout=settings.kafka_graceful_timeout_seconds,
         allow_auto_create_topics=False,

@@ -13,6 +13,7 @@ The pieces, one module each:
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from itertools import chain
 from typing import Any
@@ -127,19 +128,18 @@ def _poll_without_pause(subscriber: Any, timeout_ms: int, linger_ms: int) -> Non
     instead of one per record; a record that finds the subscriber idle is not delayed.
     Shadowed on the instance, as `_close_before_stopping` does: FastStream has no hook for it.
     """
-    loop = asyncio.get_running_loop
     linger = linger_ms / 1000
     last_records_at: float | None = None
 
     async def get_msg(consumer: AIOKafkaConsumer) -> tuple[ConsumerRecord[Any, Any], ...]:
         nonlocal last_records_at
         if last_records_at is not None:
-            wait = last_records_at + linger - loop().time()
+            wait = last_records_at + linger - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
         fetched = await consumer.getmany(timeout_ms=timeout_ms, max_records=subscriber.max_records)
         records = tuple(chain.from_iterable(fetched.values()))
-        last_records_at = loop().time() if records and linger > 0 else None
+        last_records_at = time.monotonic() if records and linger > 0 else None
         return records
 
     subscriber.get_msg = get_msg

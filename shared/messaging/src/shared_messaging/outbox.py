@@ -41,7 +41,11 @@ class OutboxRow:
 
     def insert(self, first: int) -> str:
         """`INSERT INTO outbox ...` with the row's values as parameters `$first` onwards."""
-        return _insert(first)
+        p = [f"${first + offset}" for offset in range(len(self.values))]
+        return (
+            "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers) "
+            f"VALUES ({p[0]}::text::uuid, {p[1]}, {p[2]}, {p[3]}, {p[4]}::text::jsonb, {p[5]}::text::jsonb)"
+        )
 
     def committed(self) -> None:
         outbox_committed(self.schema)
@@ -56,45 +60,18 @@ async def outbox_row(
     transaction_id: str | None = None,
     source_service: str | None = None,
 ) -> OutboxRow:
-    """The outbox row of `event` (see `add_event` for the arguments); nothing is written."""
-    schema = await _schema_of(conn)
-    meta, values = _row(event, topic, key, transaction_id, source_service or schema)
-    return OutboxRow(meta, schema, values)
-
-
-async def add_event(
-    conn: asyncpg.Connection,
-    event: Event,
-    *,
-    topic: str | None = None,
-    key: str | None = None,
-    transaction_id: str | None = None,
-    source_service: str | None = None,
-) -> CloudEventMeta:
-    """Stage `event` for publication; it is published only if the caller's transaction commits.
+    """The outbox row of `event`; nothing is written.
 
     `topic` and `key` default to the event's own (`Event.topic`, `key_for(event)`); the CloudEvents
     subject is always the aggregate id `key_for(event)`. `source_service` (for `ce_source`)
     defaults to the connection's current schema, which is the service's name.
     """
-    if not conn.is_in_transaction():
-        raise RuntimeError("add_event() must run inside the transaction of the state change")
-    if source_service is None:
-        source_service = await _schema_of(conn)
-    meta, values = _row(event, topic, key, transaction_id, source_service)
-    schema = await conn.fetchval(f"{_insert(1)} RETURNING current_schema()", *values)
-    watch_commit(conn, str(schema))
-    return meta
-
-
-def _row(
-    event: Event, topic: str | None, key: str | None, transaction_id: str | None, source_service: str
-) -> tuple[CloudEventMeta, tuple[Any, ...]]:
+    schema = await _schema_of(conn)
     subject = key_for(event)
     trace_headers = inject_into_headers({})
     meta = new_meta(
         event.event_type,
-        source_service,
+        source_service or schema,
         subject,
         transaction_id=transaction_id,
         x_trace_id=trace_headers.get(X_TRACE_ID),
@@ -111,15 +88,28 @@ def _row(
         event.to_bytes().decode(),
         json.dumps(headers),
     )
-    return meta, values
+    return OutboxRow(meta, schema, values)
 
 
-def _insert(first: int) -> str:
-    p = [f"${first + offset}" for offset in range(6)]
-    return (
-        "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers) "
-        f"VALUES ({p[0]}::text::uuid, {p[1]}, {p[2]}, {p[3]}, {p[4]}::text::jsonb, {p[5]}::text::jsonb)"
+async def add_event(
+    conn: asyncpg.Connection,
+    event: Event,
+    *,
+    topic: str | None = None,
+    key: str | None = None,
+    transaction_id: str | None = None,
+    source_service: str | None = None,
+) -> CloudEventMeta:
+    """Stage `event` for publication (arguments as `outbox_row`); it is published only if the
+    caller's transaction commits."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("add_event() must run inside the transaction of the state change")
+    row = await outbox_row(
+        conn, event, topic=topic, key=key, transaction_id=transaction_id, source_service=source_service
     )
+    await conn.execute(row.insert(1), *row.values)
+    watch_commit(conn, row.schema)
+    return row.meta
 
 
 _schemas: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()

@@ -71,28 +71,7 @@ async def insert_order(
     (one round trip; the foreign keys are checked at its end, when every row is in). With `event`,
     its outbox row goes in the same statement: run alone, without BEGIN / COMMIT, the statement is
     the whole transaction (the caller wakes the relay once it returned)."""
-    with_event = "" if event is None else f"new_event AS ({event.insert(24)}),"
-    await conn.execute(
-        f"""
-        WITH {with_event}
-        new_order AS (
-            INSERT INTO orders (order_id, contract_id, sp_id, environment, client_id, quote_id,
-                                external_order_id, source, transaction_id, customer, contacts, status)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-        ),
-        new_sub_orders AS (
-            INSERT INTO sub_orders (sub_order_id, order_id, position, site_address)
-            SELECT id, $1, position, address::jsonb
-            FROM unnest($13::uuid[], $14::text[]) WITH ORDINALITY AS s(id, address, position)
-        ),
-        new_items AS (
-            INSERT INTO order_items (order_item_id, sub_order_id, position, item, quantity, order_item_type)
-            SELECT * FROM unnest($15::uuid[], $16::uuid[], $17::smallint[], $18::text[], $19::integer[],
-                                 $20::text[])
-        )
-        INSERT INTO order_status_history (order_id, from_status, to_status, reason, trace_id)
-        VALUES ($1, $21, $12, $22, $23)
-        """,
+    params: list[object] = [
         order.order_id,
         order.contract_id,
         context.tenant.sp_id,
@@ -116,6 +95,31 @@ async def insert_order(
         created.from_status,
         created.reason,
         context.trace_id,
+    ]
+    # The outbox row's parameters follow the order's.
+    with_event = "" if event is None else f"new_event AS ({event.insert(len(params) + 1)}),"
+    await conn.execute(
+        f"""
+        WITH {with_event}
+        new_order AS (
+            INSERT INTO orders (order_id, contract_id, sp_id, environment, client_id, quote_id,
+                                external_order_id, source, transaction_id, customer, contacts, status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ),
+        new_sub_orders AS (
+            INSERT INTO sub_orders (sub_order_id, order_id, position, site_address)
+            SELECT id, $1, position, address::jsonb
+            FROM unnest($13::uuid[], $14::text[]) WITH ORDINALITY AS s(id, address, position)
+        ),
+        new_items AS (
+            INSERT INTO order_items (order_item_id, sub_order_id, position, item, quantity, order_item_type)
+            SELECT * FROM unnest($15::uuid[], $16::uuid[], $17::smallint[], $18::text[], $19::integer[],
+                                 $20::text[])
+        )
+        INSERT INTO order_status_history (order_id, from_status, to_status, reason, trace_id)
+        VALUES ($1, $21, $12, $22, $23)
+        """,
+        *params,
         *(() if event is None else event.values),
     )
 

@@ -102,23 +102,23 @@ async def create_order(
         environment=context.tenant.environment,
         sub_orders=[sub_order.event_part() for sub_order in planned],
     )
-    rows = (
-        [sub_order.row for sub_order in planned],
-        [item for sub_order in planned for item in sub_order.items],
-    )
+    sub_order_rows = [sub_order.row for sub_order in planned]
+    item_rows = [item for sub_order in planned for item in sub_order.items]
     if context.transaction_id is None:
         # No key to claim, no answer to keep: the order and its event in one statement, which
         # is a transaction of its own (no BEGIN / COMMIT round trips).
         async with pool.acquire() as conn:
             outbox = await outbox_row(conn, event, source_service=SERVICE)
-            await orders_repository.insert_order(conn, context, order, *rows, CREATED, outbox)
+            await orders_repository.insert_order(
+                conn, context, order, sub_order_rows, item_rows, CREATED, outbox
+            )
         outbox.committed()
         return response
     async with transaction(pool) as conn:
         earlier = await earlier_answer(conn, context, "create-order", request, CreateOrderResponse)
         if earlier is not None:
             return earlier
-        await orders_repository.insert_order(conn, context, order, *rows, CREATED)
+        await orders_repository.insert_order(conn, context, order, sub_order_rows, item_rows, CREATED)
         await stage(conn, event, context.transaction_id)
         await remember_answer(conn, context, response)
     return response

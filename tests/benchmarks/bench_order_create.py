@@ -11,12 +11,13 @@ its own quoteId, the sandbox-sp credential, a fresh x-trace-id):
 
 1. the max sustainable rate of each endpoint (offered rate stepped up by 1.5x until achieved < 95 %
    of offered or p99 > 1 s, then refined; `bench_run.find_max_rate`);
-2. create-order at `--rate` (default: half the bare max) for `--seconds`.
+2. create-order at half its own max rate (the target's "p99 <= 50 ms at half that rate", ADR 0023)
+   and at `--rate` (default: half the bare max, for information) for `--seconds`.
 
-Prints the ratio of the max rates (target >= 40 %) and p99 at half the bare rate (target <= 50 ms),
-and p99 at half the create path's own max (the target's other reading; its rate is below half the
-bare rate whenever the ratio is below 50 %);
-the JSON goes to var/benchmarks/order-create-<UTC timestamp>.json. Nothing is asserted.
+Prints the ratio of the max rates (target >= 40 %), p99 at half the create path's max (target
+<= 50 ms) and p99 at half the bare rate (information: above the create path's max whenever the
+ratio is below 50 %); the JSON goes to var/benchmarks/order-create-<UTC timestamp>.json. Nothing is
+asserted.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ async def order_create_figures(
     measured = await run.http(
         group, CREATE_ORDER, creates(max(1, round(at * seconds))), at, baseline=BARE_INSERT
     )
-    # The target's "p99 <= 50 ms at half that rate" read the other way: half of the rate the create
-    # path itself sustains (half the bare max is above that whenever the ratio is below 50 %).
+    # The target's "p99 <= 50 ms at half that rate": half of the rate the create path sustains
+    # (ADR 0023); half the bare max, measured above, is above it whenever the ratio is below 50 %.
     half_own = None
     if create_max and not rate:
         own = create_max / 2
@@ -135,7 +136,7 @@ def print_report(report: dict[str, Any]) -> None:
     machine = report["machine"]
     measured = results["create_order_at_half_bare"]
     latency = measured["latency"]
-    ratio, p99 = results["ratio"], latency.get("p99_ms")
+    ratio = results["ratio"]
 
     def ms(key: str) -> str:
         value = latency.get(key)
@@ -154,19 +155,17 @@ def print_report(report: dict[str, Any]) -> None:
     shown = "-" if ratio is None else f"{100 * ratio:.0f} %"
     print(f"ratio create-order / bare: {shown} (target >= {100 * RATIO_TARGET:.0f} %: {verdict})")
     print(
-        f"create-order at {measured['offered_rate']:g}/s ({results['rate_source']}): achieved "
-        f"{measured['achieved_rate']:.1f}/s, {measured['ok']}/{measured['requests']} ok; "
+        f"(information) create-order at {measured['offered_rate']:g}/s ({results['rate_source']}): "
+        f"achieved {measured['achieved_rate']:.1f}/s, {measured['ok']}/{measured['requests']} ok; "
         f"p50 / p95 / p99 {ms('p50_ms')} / {ms('p95_ms')} / {ms('p99_ms')}"
     )
-    met = p99 is not None and p99 <= P99_TARGET_MS
-    print(f"p99 target <= {P99_TARGET_MS:.0f} ms: {'met' if met else 'NOT met'}")
     if own := results.get("create_order_at_half_own_max"):
         own_p99 = own["latency"].get("p99_ms")
         own_met = own_p99 is not None and own_p99 <= P99_TARGET_MS
         print(
             f"create-order at {own['offered_rate']:g}/s (half its own max): achieved "
             f"{own['achieved_rate']:.1f}/s, p99 {'> run' if own_p99 is None else f'{own_p99:.1f} ms'} "
-            f"(<= {P99_TARGET_MS:.0f} ms: {'met' if own_met else 'NOT met'})"
+            f"(target <= {P99_TARGET_MS:.0f} ms: {'met' if own_met else 'NOT met'})"
         )
     cpu = measured["usage"].get("processes", {})
     print(

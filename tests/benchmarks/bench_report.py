@@ -16,9 +16,10 @@ In one run, against the five services started as processes on the bench database
 3. OMS traffic at each `--oms-rates`: availability, backorder create and fulfillment-order create
    through the gateway, and fulfillment-order create as a Kafka command (to FulfillmentOrderCreated);
 4. the issues' figures: create order vs the bare insert endpoint (max sustainable rates, p99 at
-   half the bare rate), get dates at 200/s, availability at 200/s vs the bare query (and their max
-   rates), submit -> CONFIRMED at 20 journeys/s, the outbox relay's events/s and commit -> handler
-   p99 at 500/s (`bench_messaging.py`, in its own scratch schema and topic).
+   half the create path's max and at half the bare rate), get dates at 200/s, availability at
+   200/s vs the bare query (and their max rates), submit -> CONFIRMED at 20 journeys/s, the outbox
+   relay's events/s and commit -> handler p99 at 500/s (`bench_messaging.py`, in its own scratch
+   schema and topic).
 
 HTTP load is vegeta (`load_tool.py`) at a constant rate, one target per request. Output: a table
 on stdout, and docs/benchmarks/README.md (tables, machine, load average), latency.png (latency vs

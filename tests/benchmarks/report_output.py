@@ -153,7 +153,7 @@ def _max_rate_row(
     return [
         issue,
         figure,
-        f"{service or '-'} / {bare or '-'} req/s = {shown}",
+        f"{f'{service:.0f}' if service else '-'} / {f'{bare:.0f}' if bare else '-'} req/s = {shown}",
         f">= {100 * target:.0f} %",
         _verdict(None if ratio is None else ratio >= target),
     ]
@@ -178,10 +178,16 @@ def issue_table(report: dict[str, Any]) -> list[str]:
         body.append(
             _max_rate_row("3", figure, three["create_order_max_rate"], three["bare_insert_max_rate"], 0.40)
         )
+        # "p99 <= 50 ms at half that rate": half the rate the create path sustains (ADR 0023).
+        if own := three.get("create_order_at_half_own_max"):
+            figure = f"create order p99 at half its max sustainable rate ({own['offered_rate']:g}/s)"
+            note = f" (achieved {own['achieved_rate']:.0f}/s)"
+            body.append(_p99_row("3", figure, own["latency"].get("p99_ms"), 50, note))
         half = three["create_order_at_half_bare"]
-        figure = f"create order p99 at half the bare rate ({half['offered_rate']:g}/s)"
+        p99 = half["latency"].get("p99_ms")
+        figure = f"(information) create order p99 at half the bare rate ({half['offered_rate']:g}/s)"
         note = f" (achieved {half['achieved_rate']:.0f}/s)"
-        body.append(_p99_row("3", figure, half["latency"].get("p99_ms"), 50, note))
+        body.append(["3", figure, f"{_ms(p99)} ms{note}", "-", "-"])
     dates_rate = report["parameters"]["dates_rate"]
     if dates := _find(rows, "get dates", dates_rate, "issue figures"):
         body.append(_p99_row("4", f"get dates p99 at {dates_rate:g}/s (gateway)", _p99(dates), 30))

@@ -104,6 +104,7 @@ class Edge:
             self.enabled,
             self.client_factory,
             deadline_seconds=settings.upstream_deadline_seconds,
+            max_in_flight=settings.upstream_max_in_flight,
         )
         self._pipeline = ProxyPipeline(
             Gatekeeper(

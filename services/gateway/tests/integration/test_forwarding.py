@@ -4,10 +4,19 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator, Awaitable
+
+import httpx
+import pytest_asyncio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from gateway.domain.clients import Role
+from gateway.domain.routing import Upstream
 from shared_contracts.distributor import examples
 from shared_contracts.merchandising import read_spec_sample
+
+from .conftest import Harness, gateway_settings, running_gateway
 
 SUMMARY = "/api/v1/order-summary"
 MERCH = "/MerchIntegrations/services/customerOrders"
@@ -174,3 +183,47 @@ async def test_non_ascii_header_values_are_forwarded_not_a_500(gateway, enrichme
     assert response.status_code == 200
     [call] = enrichment.calls
     assert call.headers["source"] == "système-ü"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def narrow_gateway(service_db_urls: dict[str, str], kafka_bootstrap: str) -> AsyncIterator[Harness]:
+    """A second gateway that lets 2 calls per owning service be under way at once."""
+    settings = gateway_settings(service_db_urls, kafka_bootstrap, upstream_max_in_flight=2)
+    async with running_gateway(settings) as running:
+        yield running
+
+
+async def test_a_call_over_the_in_flight_cap_answers_503_at_once_with_the_standard_body(
+    narrow_gateway: Harness,
+) -> None:
+    enrichment = narrow_gateway.fakes[Upstream.ENRICHMENT]
+    enrichment.reset()
+    gate, two_arrived = asyncio.Event(), asyncio.Event()
+
+    async def held(request: Request) -> Response:
+        if len(enrichment.calls) == 2:
+            two_arrived.set()
+        await gate.wait()
+        return JSONResponse({"status": "SUCCESS"})
+
+    enrichment.behaviours[SUMMARY] = held
+    credential = await narrow_gateway.credential()
+
+    def summary() -> Awaitable[httpx.Response]:
+        return narrow_gateway.http.post(SUMMARY, json={"orderId": "O-1"}, headers=credential.headers())
+
+    under_way = [asyncio.ensure_future(summary()) for _ in range(2)]
+    await asyncio.wait_for(two_arrived.wait(), 5)
+    started = time.monotonic()
+    refused = await summary()
+    assert time.monotonic() - started < 1  # answered at once, not after the 1.5 s deadline
+    assert refused.status_code == 503
+    body = refused.json()
+    assert (body["status"], body["code"], body["category"]) == ("ERROR", "UNAVAILABLE", "UNAVAILABLE")
+    assert body["message"] == "The enrichment service is at capacity; retry later"
+    assert refused.headers["retry-after"] == "1"
+    assert len(enrichment.calls) == 2  # the refused call never reached the service
+
+    gate.set()
+    assert [response.status_code for response in await asyncio.gather(*under_way)] == [200, 200]
+    assert (await summary()).status_code == 200  # the capacity is back once the calls are done

@@ -10,6 +10,7 @@ import pytest
 from gateway.adapters.upstream_clients import HttpxUpstream
 from gateway.domain.routing import Upstream
 from gateway.service_layer.forwarding import (
+    AT_CAPACITY,
     UpstreamDisabled,
     Upstreams,
     UpstreamUnavailable,
@@ -25,12 +26,15 @@ ERROR_BODY = {
 }
 
 
-def upstreams(handler: httpx.MockTransport, deadline: float = 5.0) -> Upstreams:
+def upstreams(
+    handler: httpx.MockTransport, deadline: float = 5.0, max_in_flight: int | None = None
+) -> Upstreams:
     return Upstreams(
         {upstream: f"http://{upstream.value}" for upstream in Upstream},
         frozenset({Upstream.ENRICHMENT}),
         lambda _, base_url: HttpxUpstream(httpx.AsyncClient(transport=handler, base_url=base_url)),
         deadline_seconds=deadline,
+        max_in_flight=max_in_flight,
     )
 
 
@@ -93,3 +97,43 @@ async def test_a_hanging_upstream_is_cut_off_at_the_deadline() -> None:
 async def test_a_disabled_upstream_is_never_called() -> None:
     with pytest.raises(UpstreamDisabled):
         await upstreams(answering(200, b"{}")).send(Upstream.INVENTORY, "POST", "/p", {}, b"{}")
+
+
+async def test_calls_beyond_max_in_flight_are_refused_at_once_and_the_slots_come_back() -> None:
+    release, both_arrived = asyncio.Event(), asyncio.Event()
+    arrived = 0
+
+    async def held(_: httpx.Request) -> httpx.Response:
+        nonlocal arrived
+        arrived += 1
+        if arrived == 2:
+            both_arrived.set()
+        await release.wait()
+        return httpx.Response(201, content=b"{}")
+
+    forwarding = upstreams(httpx.MockTransport(held), max_in_flight=2)
+
+    def call() -> "asyncio.Task[object]":
+        return asyncio.ensure_future(forwarding.send(Upstream.ENRICHMENT, "POST", "/p", {}, b"{}"))
+
+    under_way = [call(), call()]
+    await asyncio.wait_for(both_arrived.wait(), 5)
+    started = time.monotonic()
+    with pytest.raises(UpstreamUnavailable, match=AT_CAPACITY):
+        await call()
+    assert time.monotonic() - started < 1  # refused, not queued
+    assert arrived == 2
+
+    release.set()
+    assert [answer.status for answer in await asyncio.gather(*under_way)] == [201, 201]
+    assert (await call()).status == 201  # the slots were given back, also after a refusal
+
+
+async def test_a_failed_call_gives_its_slot_back() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    forwarding = upstreams(httpx.MockTransport(refuse), max_in_flight=1)
+    for _ in range(3):
+        with pytest.raises(UpstreamUnavailable, match="ConnectError"):
+            await forwarding.send(Upstream.ENRICHMENT, "GET", "/p", {}, b"")

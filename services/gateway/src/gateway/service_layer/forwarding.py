@@ -3,6 +3,11 @@
 An answer is passed on when it is the platform's own (any 2xx-4xx, or an error of the standard body,
 e.g. a 503 during the nightly batch window). Anything else (no connection, a timeout, a 5xx or 4xx
 without the standard error body) raises `UpstreamUnavailable`, which the caller answers with 503.
+
+Load shedding: at most `max_in_flight` calls to one service are under way (those holding a pooled
+connection and those waiting for one); a call beyond that is refused at once (`AT_CAPACITY`)
+instead of queueing towards the deadline, which under overload only grows every wait until callers
+give up on answers that are still computed (ADR 0024).
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ PASSED_RESPONSE_HEADERS: Final = frozenset(
     {"content-type", "location", "retry-after", "etag", "last-modified", "cache-control", "link"}
 )
 """Upstream response headers the caller sees; hop-by-hop, framing and tracing headers are not."""
+
+AT_CAPACITY: Final = "at capacity"
+"""`UpstreamUnavailable.reason` of a call refused because `max_in_flight` calls are under way."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +105,13 @@ class Upstreams:
         client_factory: ClientFactory,
         *,
         deadline_seconds: float,
+        max_in_flight: int | None = None,
     ) -> None:
         self.enabled = enabled
         self.deadline_seconds = deadline_seconds
+        self.max_in_flight = max_in_flight
         self._clients = {name: client_factory(name, base_urls[name]) for name in enabled}
+        self._in_flight = dict.fromkeys(enabled, 0)
 
     def is_enabled(self, upstream: Upstream) -> bool:
         return upstream in self._clients
@@ -112,6 +123,9 @@ class Upstreams:
         client = self._clients.get(upstream)
         if client is None:
             raise UpstreamDisabled(upstream)
+        if self.max_in_flight is not None and self._in_flight[upstream] >= self.max_in_flight:
+            raise UpstreamUnavailable(upstream, AT_CAPACITY)
+        self._in_flight[upstream] += 1
         try:
             async with asyncio.timeout(self.deadline_seconds):
                 answer = await client.exchange(method, target, headers, body)
@@ -119,6 +133,8 @@ class Upstreams:
             raise UpstreamUnavailable(upstream, "timeout") from error
         except UpstreamConnectionError as error:
             raise UpstreamUnavailable(upstream, error.reason) from error
+        finally:
+            self._in_flight[upstream] -= 1
         if not passes_through(answer.status, answer.body):
             raise UpstreamUnavailable(upstream, f"answered {answer.status} without the error body")
         headers_out = {

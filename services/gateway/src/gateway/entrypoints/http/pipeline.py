@@ -19,6 +19,7 @@ from gateway.domain.forwarded_headers import MAX_SOURCE_LENGTH, TRACE_HEADER, fo
 from gateway.domain.routing import Operation, Upstream
 from gateway.service_layer.access import Gatekeeper
 from gateway.service_layer.forwarding import (
+    AT_CAPACITY,
     UpstreamDisabled,
     UpstreamResponse,
     Upstreams,
@@ -154,11 +155,12 @@ class ProxyPipeline:
         except UpstreamDisabled as disabled:
             raise _not_yet(disabled.upstream) from None
         except UpstreamUnavailable as failure:
-            metrics.UPSTREAM_FAILURES.labels(
-                upstream=failure.upstream.value, reason=failure.reason[:40]
-            ).inc()
+            name = failure.upstream.value
+            metrics.UPSTREAM_FAILURES.labels(upstream=name, reason=failure.reason[:40]).inc()
+            if failure.reason == AT_CAPACITY:  # counted, not logged: under overload, one per request
+                raise _unavailable(f"The {name} service is at capacity; retry later") from None
             log.warning(
                 "upstream call failed",
-                extra={"upstream": failure.upstream.value, "reason": failure.reason, "path": operation.path},
+                extra={"upstream": name, "reason": failure.reason, "path": operation.path},
             )
-            raise _unavailable(f"The {failure.upstream.value} service is unavailable; retry later") from None
+            raise _unavailable(f"The {name} service is unavailable; retry later") from None

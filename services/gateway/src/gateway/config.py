@@ -8,7 +8,7 @@
 | `UPSTREAM_TIMEOUT_SECONDS` | 10 | bound on one forwarded call, all waits included |
 | `UPSTREAM_CONNECT_TIMEOUT_SECONDS` | 2 | TCP connect bound |
 | `UPSTREAM_MAX_CONNECTIONS` | 100 | pooled connections per upstream |
-| `UPSTREAM_MAX_IN_FLIGHT` | 200 | calls to one upstream under way or waiting (more: 503 at once) |
+| `UPSTREAM_MAX_IN_FLIGHT` | 500 | calls to one upstream under way or waiting (more: 503 at once) |
 | `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | 50, 100 | token bucket per client (0 = off) |
 | `AUTH_FAILURE_RATE_PER_SECOND`, `AUTH_FAILURE_BURST` | 0.2, 10 | failed logins per presented client_id |
 | `AUTH_FAILURE_PER_SOURCE_RATE_PER_SECOND`, `..._BURST` | 2, 200 | failed logins per source address |
@@ -57,7 +57,7 @@ class Settings(ServiceSettings):
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_max_connections: int = Field(default=100, ge=1)
-    upstream_max_in_flight: int = Field(default=200, ge=1)
+    upstream_max_in_flight: int = Field(default=500, ge=1)
 
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)

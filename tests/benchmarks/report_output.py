@@ -145,6 +145,10 @@ def _verdict(ok: bool | None) -> str:
     return "-" if ok is None else ("met" if ok else "NOT met")
 
 
+def _rate(value: float | None) -> str:
+    return "-" if not value else f"{value:.0f}"
+
+
 def _max_rate_row(
     issue: str, figure: str, service: float | None, bare: float | None, target: float
 ) -> list[str]:
@@ -153,7 +157,7 @@ def _max_rate_row(
     return [
         issue,
         figure,
-        f"{f'{service:.0f}' if service else '-'} / {f'{bare:.0f}' if bare else '-'} req/s = {shown}",
+        f"{_rate(service)} / {_rate(bare)} req/s = {shown}",
         f">= {100 * target:.0f} %",
         _verdict(None if ratio is None else ratio >= target),
     ]
